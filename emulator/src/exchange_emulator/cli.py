@@ -1,0 +1,223 @@
+"""exchange-emulator: run a lab, inspect its audit log, change its faults.
+
+    exchange-emulator serve  --lab lab.yml --state DIR     run in the foreground until interrupted
+    exchange-emulator start  --lab lab.yml --state DIR     run in the background (Molecule create, make demo)
+    exchange-emulator stop   --state DIR                   stop a background lab (Molecule destroy)
+    exchange-emulator status --state DIR                   sessions per server, current faults
+    exchange-emulator endpoints --state DIR                ports, URLs and users of a running lab (JSON)
+    exchange-emulator audit  --state DIR [filters]         the commands received
+    exchange-emulator faults --state DIR [--set k=v] [--rule JSON] [--clear-rules]
+    exchange-emulator example-lab                          an annotated lab file to start from
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+import typing
+
+from . import audit
+from .admin import ADMIN_FILE, AdminClient, AdminServer
+from .app import ENDPOINTS_FILE, LabServer
+from .faults import FaultConfigError
+from .lab import EXAMPLE_LAB, LabError, load_lab
+
+
+def _serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=getattr(logging, args.log_level.upper()),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    state_dir = pathlib.Path(args.state).resolve()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (ADMIN_FILE, ENDPOINTS_FILE):
+        (state_dir / stale).unlink(missing_ok=True)
+    lab = load_lab(pathlib.Path(args.lab))
+    server = LabServer(lab, state_dir, host=args.host)
+    server.start()
+    admin = AdminServer(server)
+    admin.start()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: admin.shutdown_requested.set())
+    print(json.dumps(server.endpoints(), indent=2), flush=True)
+    try:
+        admin.shutdown_requested.wait()
+    finally:
+        admin.shutdown()
+        server.stop()
+        for name in (ADMIN_FILE, ENDPOINTS_FILE):
+            (state_dir / name).unlink(missing_ok=True)
+    return 0
+
+
+def _start(args: argparse.Namespace) -> int:
+    state_dir = pathlib.Path(args.state).resolve()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    load_lab(pathlib.Path(args.lab))  # report lab file errors here, not in a background log
+    log_path = state_dir / "emulator.log"
+    with open(log_path, "ab") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "exchange_emulator", "serve", "--lab", str(pathlib.Path(args.lab).resolve()),
+             "--state", str(state_dir), "--host", args.host, "--log-level", args.log_level],
+            stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + args.timeout
+    endpoints = state_dir / ENDPOINTS_FILE
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            print(f"exchange-emulator exited with {process.returncode}; see {log_path}:", file=sys.stderr)
+            print(log_path.read_text()[-3000:], file=sys.stderr)
+            return 1
+        if endpoints.exists() and (state_dir / ADMIN_FILE).exists():
+            data = json.loads(endpoints.read_text())
+            if data.get("pid") == process.pid:
+                print(json.dumps(data, indent=2))
+                return 0
+        time.sleep(0.05)
+    process.terminate()
+    print(f"exchange-emulator did not start within {args.timeout} s; see {log_path}", file=sys.stderr)
+    return 1
+
+
+def _stop(args: argparse.Namespace) -> int:
+    state_dir = pathlib.Path(args.state).resolve()
+    try:
+        client = AdminClient(state_dir)
+    except RuntimeError:
+        print(f"no lab running in {state_dir}")
+        return 0
+    try:
+        client.shutdown()
+    except (RuntimeError, OSError):
+        pass  # already gone
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(client.pid, 0)
+        except ProcessLookupError:
+            return 0
+        time.sleep(0.05)
+    os.kill(client.pid, signal.SIGKILL)
+    (state_dir / ADMIN_FILE).unlink(missing_ok=True)
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    print(json.dumps(AdminClient(pathlib.Path(args.state)).status(), indent=2))
+    return 0
+
+
+def _endpoints(args: argparse.Namespace) -> int:
+    path = pathlib.Path(args.state) / ENDPOINTS_FILE
+    if not path.exists():
+        print(f"no lab running in {args.state}", file=sys.stderr)
+        return 1
+    print(path.read_text())
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    entries = audit.read(pathlib.Path(args.state) / audit.AUDIT_FILE)
+    mutating = True if args.mutating else False if args.read_only else None
+    shown = 0
+    for entry in entries:
+        if "event" in entry and not args.sessions:
+            continue
+        if "event" not in entry and not audit.matches(entry, args.server, args.command, args.user, mutating,
+                                                      args.since):
+            continue
+        shown += 1
+        if args.json:
+            print(json.dumps(entry))
+        elif "event" in entry:
+            print(f"{entry['time'][:23]}  {entry['server']:<10} {entry['event']:<15} {entry['configuration']:<20} "
+                  f"{entry['user']}")
+        else:
+            flag = "MUTATES" if audit.is_mutating(entry) else "whatif " if entry.get("mutates") else "read   "
+            print(f"{entry['time'][:23]}  {entry['server']:<10} {flag} {entry['command']:<28} "
+                  f"{entry['outcome']:<9} {json.dumps(entry.get('parameters'))}")
+    if args.count:
+        print(shown)
+    return 0
+
+
+def _parse_setting(text: str) -> tuple[str, typing.Any]:
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise FaultConfigError(f"--set needs key=value, got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def _faults(args: argparse.Namespace) -> int:
+    client = AdminClient(pathlib.Path(args.state))
+    settings: dict[str, typing.Any] = dict(_parse_setting(s) for s in args.set or [])
+    if args.rule or args.clear_rules:
+        rules = [] if args.clear_rules else list(client.faults()["rules"])
+        rules = [{k: v for k, v in r.items() if k not in ("seen", "fired")} for r in rules]
+        rules.extend(json.loads(r) for r in args.rule or [])
+        settings["rules"] = rules
+    result = client.set_faults(settings) if settings else client.faults()
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="exchange-emulator", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_state(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--state", required=True, help="state directory (organisation, audit log, endpoints)")
+        return p
+
+    for name, func in (("serve", _serve), ("start", _start)):
+        p = with_state(commands.add_parser(name, help=f"{name} a lab"))
+        p.add_argument("--lab", required=True, help="lab file (YAML)")
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+        p.set_defaults(func=func)
+        if name == "start":
+            p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the lab")
+    p = with_state(commands.add_parser("stop", help="stop a background lab"))
+    p.add_argument("--timeout", type=float, default=15.0)
+    p.set_defaults(func=_stop)
+    with_state(commands.add_parser("status", help="sessions per server and current faults")).set_defaults(func=_status)
+    with_state(commands.add_parser("endpoints", help="ports, URLs and users (JSON)")).set_defaults(func=_endpoints)
+    p = with_state(commands.add_parser("audit", help="print or filter the audit log"))
+    p.add_argument("--server")
+    p.add_argument("--command")
+    p.add_argument("--user")
+    p.add_argument("--since", help="ISO time; entries at or after it")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--mutating", action="store_true", help="only commands that could change state")
+    group.add_argument("--read-only", action="store_true", help="only commands that could not")
+    p.add_argument("--sessions", action="store_true", help="include session open/close events")
+    p.add_argument("--json", action="store_true", help="JSON lines")
+    p.add_argument("--count", action="store_true", help="print the number of entries shown")
+    p.set_defaults(func=_audit)
+    p = with_state(commands.add_parser("faults", help="show or change faults and latency of a running lab"))
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="session_open_latency, command_latency, session_cap, host_session_cap")
+    p.add_argument("--rule", action="append", metavar="JSON",
+                   help='add a rule, e.g. {"action": "http_503", "first": 2, "times": 1, "operation": "Create"}')
+    p.add_argument("--clear-rules", action="store_true")
+    p.set_defaults(func=_faults)
+    commands.add_parser("example-lab", help="print an example lab file").set_defaults(
+        func=lambda args: print(EXAMPLE_LAB, end="") or 0)
+    return parser
+
+
+def main(argv: typing.Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (LabError, FaultConfigError, RuntimeError) as error:
+        print(f"exchange-emulator: {error}", file=sys.stderr)
+        return 2

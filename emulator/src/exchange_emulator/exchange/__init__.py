@@ -1,0 +1,29 @@
+"""The emulated Exchange organisation: its model and its commands. Knows nothing of PowerShell
+remoting; see ../../../../../shared/EXCHANGE.md (the behaviour this package follows)."""
+
+from __future__ import annotations
+
+from . import (
+    accepted_domains,
+    host,
+    receive_connectors,
+    recipient_filter,
+    recipients,
+    remote_domains,
+    servers,
+    transport_agents,
+    transport_config,
+)
+from .cmdlet import Cmdlet
+
+EXCHANGE_CMDLETS: tuple[Cmdlet, ...] = (
+    *remote_domains.CMDLETS,
+    *recipient_filter.CMDLETS,
+    *accepted_domains.CMDLETS,
+    *transport_config.CMDLETS,
+    *receive_connectors.CMDLETS,
+    *transport_agents.CMDLETS,
+    *servers.CMDLETS,
+    *recipients.CMDLETS,
+)
+HOST_CMDLETS: tuple[Cmdlet, ...] = host.CMDLETS

@@ -1,0 +1,68 @@
+"""Fixtures for the emulator's own tests: labs served in this process (fast to start; the subprocess
+fixture of the pytest plugin is tested separately), and unmodified clients pointed at them."""
+
+from __future__ import annotations
+
+import copy
+import pathlib
+import typing
+
+import pytest
+import yaml
+
+from exchange_emulator.admin import AdminServer
+from exchange_emulator.app import LabServer
+from exchange_emulator.lab import EXAMPLE_LAB, parse_lab
+from exchange_emulator.pytest_plugin import RunningLab
+
+USER = "ansible"
+PASSWORD = "Password123!"
+
+
+class InProcessLab(RunningLab):
+    """A RunningLab whose server runs in the test process."""
+
+    def __init__(self, server: LabServer, admin: AdminServer) -> None:
+        self.server_process = server
+        self.admin_server = admin
+        super().__init__(server.state_dir)
+
+    def stop(self) -> None:
+        self.admin_server.shutdown()
+        self.server_process.stop()
+
+
+def example_lab() -> typing.Dict[str, typing.Any]:
+    return typing.cast(typing.Dict[str, typing.Any], yaml.safe_load(EXAMPLE_LAB))
+
+
+def start_in_process(lab: typing.Dict[str, typing.Any], state_dir: pathlib.Path) -> InProcessLab:
+    server = LabServer(parse_lab(copy.deepcopy(lab)), state_dir)
+    server.start()
+    admin = AdminServer(server)
+    admin.start()
+    return InProcessLab(server, admin)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[InProcessLab]:
+    """The example lab (EX01, EX02 Mailbox; EDGE01 subscribed Edge), fresh for each test module."""
+    running = start_in_process(example_lab(), tmp_path_factory.mktemp("lab"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def lab_factory(tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[typing.Callable[..., InProcessLab]]:
+    """Start labs of your own (a dict as in a lab file); stopped after the test."""
+    started: typing.List[InProcessLab] = []
+
+    def factory(lab: typing.Optional[typing.Dict[str, typing.Any]] = None,
+                state_dir: typing.Optional[pathlib.Path] = None) -> InProcessLab:
+        running = start_in_process(lab or example_lab(), state_dir or tmp_path_factory.mktemp("lab"))
+        started.append(running)
+        return running
+
+    yield factory
+    for running in started:
+        running.stop()
