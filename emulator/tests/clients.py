@@ -26,8 +26,8 @@ def host_pool(port: int, auth: str = "ntlm", **kwargs: typing.Any) -> RunspacePo
     return RunspacePool(wsman(port, auth, path="wsman", **kwargs), configuration_name="Microsoft.PowerShell")
 
 
-def run(pool: RunspacePool, *commands: typing.Tuple[str, typing.Dict[str, typing.Any]],
-        statements: bool = False) -> typing.Tuple[PowerShell, typing.List[typing.Any]]:
+def run(pool: RunspacePool, *commands: tuple[str, dict[str, typing.Any]],
+        statements: bool = False) -> tuple[PowerShell, list[typing.Any]]:
     """Invoke commands (name, {parameter: value}) as one pipeline, or one statement each."""
     ps = PowerShell(pool)
     for name, parameters in commands:
@@ -43,6 +43,6 @@ def run(pool: RunspacePool, *commands: typing.Tuple[str, typing.Dict[str, typing
     return ps, output
 
 
-def props(obj: typing.Any) -> typing.Dict[str, typing.Any]:
+def props(obj: typing.Any) -> dict[str, typing.Any]:
     """Properties of a deserialised object, adapted and extended."""
     return {**getattr(obj, "adapted_properties", {}), **getattr(obj, "extended_properties", {})}

@@ -15,8 +15,7 @@ from exchange_emulator.app import LabServer
 from exchange_emulator.lab import EXAMPLE_LAB, parse_lab
 from exchange_emulator.pytest_plugin import RunningLab
 
-USER = "ansible"
-PASSWORD = "Password123!"
+pytest_plugins = ["pytester"]
 
 
 class InProcessLab(RunningLab):
@@ -25,18 +24,22 @@ class InProcessLab(RunningLab):
     def __init__(self, server: LabServer, admin: AdminServer) -> None:
         self.server_process = server
         self.admin_server = admin
+        self.stopped = False
         super().__init__(server.state_dir)
 
     def stop(self) -> None:
-        self.admin_server.shutdown()
-        self.server_process.stop()
+        if not self.stopped:
+            self.stopped = True
+            self.admin_server.shutdown()
+            self.admin_server.server_close()
+            self.server_process.stop()
 
 
-def example_lab() -> typing.Dict[str, typing.Any]:
-    return typing.cast(typing.Dict[str, typing.Any], yaml.safe_load(EXAMPLE_LAB))
+def example_lab() -> dict[str, typing.Any]:
+    return typing.cast(dict[str, typing.Any], yaml.safe_load(EXAMPLE_LAB))
 
 
-def start_in_process(lab: typing.Dict[str, typing.Any], state_dir: pathlib.Path) -> InProcessLab:
+def start_in_process(lab: dict[str, typing.Any], state_dir: pathlib.Path) -> InProcessLab:
     server = LabServer(parse_lab(copy.deepcopy(lab)), state_dir)
     server.start()
     admin = AdminServer(server)
@@ -55,10 +58,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[InProcessLa
 @pytest.fixture
 def lab_factory(tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[typing.Callable[..., InProcessLab]]:
     """Start labs of your own (a dict as in a lab file); stopped after the test."""
-    started: typing.List[InProcessLab] = []
+    started: list[InProcessLab] = []
 
-    def factory(lab: typing.Optional[typing.Dict[str, typing.Any]] = None,
-                state_dir: typing.Optional[pathlib.Path] = None) -> InProcessLab:
+    def factory(lab: dict[str, typing.Any] | None = None,
+                state_dir: pathlib.Path | None = None) -> InProcessLab:
         running = start_in_process(lab or example_lab(), state_dir or tmp_path_factory.mktemp("lab"))
         started.append(running)
         return running
