@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Runs every module of this collection on the controller, whatever the play's connection is, with the
+connection options the task did not set taken from the host's inventory (DESIGN.md §1).
+
+Inventory values are resolved exactly as the ansible.builtin.psrp connection plugin resolves them
+(its option definitions and variable precedence: ansible_host, ansible_user, ansible_password,
+ansible_psrp_*), so a play `hosts: exchange` with the psrp inventory users already have just works.
+The module then runs locally with the controller's Python (ansible_playbook_python), where pypsrp is.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import typing
+
+from ansible import constants as C
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.plugins.loader import connection_loader
+
+# psrp connection option -> module option. Port, protocol, path and configuration name of an inventory
+# describe the WinRM listener: the host endpoint. The management endpoint has Exchange's defaults.
+PSRP_OPTIONS = {
+    "remote_addr": "server",
+    "remote_user": "username",
+    "remote_password": "password",
+    "port": "host_port",
+    "protocol": "host_protocol",
+    "path": "host_path",
+    "configuration_name": "host_configuration_name",
+    "auth": "auth",
+    "cert_validation": "cert_validation",
+    "ca_cert": "ca_cert",
+    "connection_timeout": "connection_timeout",
+    "read_timeout": "read_timeout",
+    "operation_timeout": "operation_timeout",
+    "reconnection_retries": "reconnection_retries",
+    "reconnection_backoff": "reconnection_backoff",
+    "message_encryption": "message_encryption",
+    "proxy": "proxy",
+    "ignore_proxy": "ignore_proxy",
+    "certificate_pem": "certificate_pem",
+    "certificate_key_pem": "certificate_key_pem",
+    "credssp_auth_mechanism": "credssp_auth_mechanism",
+    "credssp_disable_tlsv1_2": "credssp_disable_tlsv1_2",
+    "credssp_minimum_version": "credssp_minimum_version",
+    "negotiate_delegate": "negotiate_delegate",
+    "negotiate_hostname_override": "negotiate_hostname_override",
+    "negotiate_send_cbt": "negotiate_send_cbt",
+    "negotiate_service": "negotiate_service",
+}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset()  # the module validates its own arguments
+    _supports_async = False
+
+    def _inventory_options(self, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
+        """Connection options from the host's variables, as the psrp connection plugin would read them."""
+        connection_loader.get("ansible.builtin.psrp", class_only=True)  # loads its option definitions
+        names = C.config.get_plugin_vars("connection", "psrp")
+        variables = {name: self._templar.template(task_vars[name]) for name in names if name in task_vars}
+        options, origins = C.config.get_plugin_options_and_origins("connection", "psrp", variables=variables)
+        found = {}
+        for psrp_name, module_name in PSRP_OPTIONS.items():
+            origin = str(origins.get(psrp_name, "default"))
+            if origin.startswith("var") and options.get(psrp_name) is not None:
+                found[module_name] = options[psrp_name]
+        return found
+
+    def _local_connection(self) -> typing.Any:
+        """A connection to the controller itself, free of the host's connection settings."""
+        play_context = copy.copy(self._play_context)
+        play_context.connection = "local"
+        play_context.become = False
+        connection = connection_loader.get("ansible.builtin.local", play_context)
+        connection.set_options(var_options={})
+        connection.set_become_plugin(None)
+        return connection
+
+    def run(self, tmp: typing.Any = None, task_vars: typing.Optional[typing.Dict[str, typing.Any]] = None
+            ) -> typing.Dict[str, typing.Any]:
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        args = dict(self._task.args)
+        try:
+            for name, value in self._inventory_options(task_vars).items():
+                if args.get(name) is None:
+                    args[name] = value
+        except Exception as error:  # an inventory that cannot be read is the user's to fix
+            raise AnsibleActionFail("cannot read the connection settings of host %s from its inventory: %s"
+                                    % (task_vars.get("inventory_hostname"), error)) from error
+
+        self._connection = self._local_connection()
+        local_vars = {k: v for k, v in task_vars.items() if not k.startswith(("ansible_shell", "ansible_remote_tmp",
+                                                                            "ansible_become", "ansible_connection"))}
+        local_vars["ansible_python_interpreter"] = task_vars.get("ansible_playbook_python", sys.executable)
+        try:
+            result.update(self._execute_module(module_name=self._task.resolved_action, module_args=args,
+                                               task_vars=local_vars))
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result

@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The batch: many resources of one server in one session (DESIGN.md §2).
+
+Every item is validated before anything is sent. Then each object type is read once, every item is
+planned against those reads, the plans are applied in the order given, and each object type is read
+once more for the report. A rerun with nothing to do sends reads only.
+"""
+
+from __future__ import annotations
+
+import typing
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from .desired_state import Plan
+from .resources.accepted_domain import AcceptedDomain
+from .resources.antispam_agents import AntispamAgents
+from .resources.base import Connections, Resource
+from .resources.receive_connector import ReceiveConnector
+from .resources.recipient_filter import RecipientFilter
+from .resources.remote_domain import RemoteDomain
+from .resources.transport_agent import TransportAgent
+from .resources.transport_config import TransportConfig
+from .values import InvalidValue
+
+RESOURCES: typing.Dict[str, typing.Type[Resource]] = {
+    cls.kind: cls for cls in (RemoteDomain, RecipientFilter, AcceptedDomain, TransportConfig, ReceiveConnector,
+                              TransportAgent, AntispamAgents)
+}
+
+
+def label(resource: Resource) -> str:
+    """How an item is named in results and diffs: its kind and identity."""
+    identity = (getattr(resource, "domain_name", None) or getattr(resource, "identity", None)
+                or getattr(resource, "name", None))
+    return "%s %s" % (resource.kind, identity) if identity else resource.kind
+
+
+def build(items: typing.Sequence[typing.Any]) -> typing.List[Resource]:
+    """Validate every item (kind, options, values, duplicates); raise InvalidValue naming the item."""
+    resources: typing.List[Resource] = []
+    seen: typing.Dict[str, int] = {}
+    for index, item in enumerate(items):
+        where = "resources[%d]" % index
+        if not isinstance(item, dict):
+            raise InvalidValue("%s: expected a dictionary with a kind, got %r." % (where, item))
+        params = dict(item)
+        kind = params.pop("kind", None)
+        if kind not in RESOURCES:
+            raise InvalidValue("%s.kind: %r is not one of %s." % (where, kind, ", ".join(sorted(RESOURCES))))
+        resource_class = RESOURCES[kind]
+        validation = ArgumentSpecValidator(resource_class.argument_spec()).validate(params)
+        if validation.error_messages:
+            raise InvalidValue("%s (%s): %s" % (where, kind, "; ".join(validation.error_messages)))
+        try:
+            resource = resource_class(validation.validated_parameters)
+        except InvalidValue as error:
+            raise InvalidValue("%s (%s): %s" % (where, kind, error)) from None
+        name = label(resource).lower()
+        if name in seen:
+            raise InvalidValue("%s: %s is already given by resources[%d]; give each object once." % (where, label(resource),
+                                                                                                  seen[name]))
+        seen[name] = index
+        resources.append(resource)
+    return resources
+
+
+class ItemResult(object):
+    def __init__(self, resource: Resource) -> None:
+        self.resource = resource
+        self.plan: typing.Optional[Plan] = None
+        self.error: typing.Optional[str] = None
+        self.state = "pending"  # planned, applied, failed, skipped
+        self.current: typing.Any = None
+
+    def as_dict(self) -> typing.Dict[str, typing.Any]:
+        result: typing.Dict[str, typing.Any] = {"kind": self.resource.kind, "item": label(self.resource),
+                                                "status": self.state}
+        if self.plan is not None:
+            result.update(changed=self.plan.changed, action=self.plan.action,
+                          commands=[c.describe() for c in self.plan.commands],
+                          diff={"before": self.plan.before, "after": self.plan.after}, warnings=self.plan.warnings)
+        else:
+            result["changed"] = False
+        if self.error is not None:
+            result["msg"] = self.error
+        if self.current is not None:
+            result["current"] = self.current
+        return result
+
+
+def run(connections: Connections, resources: typing.List[Resource], check_mode: bool,
+        continue_on_error: bool) -> typing.List[ItemResult]:
+    results = [ItemResult(r) for r in resources]
+    for item in results:  # plan everything against one read of each object type
+        try:
+            item.plan = item.resource.plan(connections)
+            item.state = "planned"
+        except (InvalidValue, LookupError) as error:
+            item.state, item.error = "failed", str(error.args[0] if error.args else error)
+            if not continue_on_error:
+                break
+    failed = any(i.state == "failed" for i in results)
+    if check_mode or (failed and not continue_on_error):
+        for item in results:
+            if item.state == "pending":
+                item.state = "skipped"
+            elif item.state == "planned" and item.plan is not None:
+                item.current = item.plan.after
+        return results
+    changed_any = False
+    for item in results:
+        if item.state != "planned" or item.plan is None:
+            continue
+        if item.plan.changed:
+            try:
+                item.resource.apply(connections, item.plan)
+                changed_any = True
+            except Exception as error:
+                item.state, item.error = "failed", str(error)
+                if not continue_on_error:
+                    break
+                continue
+        item.state = "applied"
+    if changed_any:
+        connections.forget()
+    for item in results:
+        if item.state == "applied":
+            item.current = item.resource.current(connections)
+        elif item.state == "planned":
+            item.state = "skipped"
+    return results

@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Typed errors: failures to reach or use an endpoint (SessionError), and errors Exchange reports
+(ExchangeError), told apart by the .NET exception type in the error record, never by its English text
+(DESIGN.md §3). Every message says what failed and what to do about it."""
+
+from __future__ import annotations
+
+import re
+import typing
+
+
+class SessionError(Exception):
+    """The endpoint could not be used. `transient` failures may succeed when tried again."""
+
+    transient = False
+
+    def __init__(self, message: str, transient: typing.Optional[bool] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if transient is not None:
+            self.transient = transient
+
+
+class Unreachable(SessionError):
+    pass
+
+
+class AuthenticationFailed(SessionError):
+    pass
+
+
+class EndpointNotFound(SessionError):
+    pass
+
+
+class Throttled(SessionError):
+    transient = True
+
+
+class ExchangeError(Exception):
+    """An error record from Exchange or PowerShell."""
+
+    def __init__(self, message: str, exception_type: str = "", error_id: str = "", category: str = "",
+                 command: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.exception_type = exception_type
+        self.error_id = error_id
+        self.category = category
+        self.command = command
+
+    @property
+    def short_type(self) -> str:
+        return self.exception_type.rsplit(".", 1)[-1]
+
+    def __str__(self) -> str:
+        where = " (%s, %s)" % (self.command, self.short_type) if self.command and self.exception_type else ""
+        return self.message + where
+
+
+class ObjectNotFound(ExchangeError):
+    pass
+
+
+class AlreadyExists(ExchangeError):
+    pass
+
+
+class InvalidParameter(ExchangeError):
+    pass
+
+
+class CommandNotAvailable(ExchangeError):
+    """The command is not in the session: the account lacks the RBAC role, or the server role lacks it."""
+
+
+class ConfirmationRequired(ExchangeError):
+    pass
+
+
+class ScriptsNotAllowed(ExchangeError):
+    pass
+
+
+class ManagedByEdgeSync(ExchangeError):
+    pass
+
+
+# Exception type short names → error class. The type is the first of the record's exception types
+# (CategoryInfo.Reason carries the same short name).
+ERROR_TYPES: typing.Dict[str, typing.Type[ExchangeError]] = {
+    "ManagementObjectNotFoundException": ObjectNotFound,
+    "TransportAgentNotFoundException": ObjectNotFound,
+    "ADObjectAlreadyExistsException": AlreadyExists,
+    "DuplicateRemoteDomainException": AlreadyExists,
+    "DuplicateAcceptedDomainException": AlreadyExists,
+    "ParameterBindingException": InvalidParameter,
+    "ParameterBindingArgumentTransformationException": InvalidParameter,
+    "ParameterBindingValidationException": InvalidParameter,
+    "CommandNotFoundException": CommandNotAvailable,
+    "HostException": ConfirmationRequired,
+    "ParseException": ScriptsNotAllowed,
+    "CannotModifyEdgeSyncObjectException": ManagedByEdgeSync,
+}
+_FAILURE_CATEGORY = re.compile(r"\[FailureCategory=Cmdlet-([A-Za-z]+)\]")
+
+
+def exception_type_of(record: typing.Any) -> str:
+    """The .NET exception type of a pypsrp ErrorRecord."""
+    exception = getattr(record, "exception", None)
+    types = getattr(exception, "types", None) or []
+    if types:
+        return str(types[0])
+    match = _FAILURE_CATEGORY.search(getattr(record, "fq_error", "") or "")
+    if match:
+        return match.group(1)
+    return str(getattr(record, "reason", "") or "")
+
+
+def error_from_record(record: typing.Any, commands: typing.Sequence[typing.Any] = ()) -> ExchangeError:
+    exception_type = exception_type_of(record)
+    short = exception_type.rsplit(".", 1)[-1]
+    command = getattr(record, "activity", None) or (commands[0].name if len(commands) == 1 else "")
+    message = str(record)
+    cls = ERROR_TYPES.get(short, ExchangeError)
+    if cls is CommandNotAvailable:
+        message += (" The account's RBAC roles do not include this command, or the server's role does not "
+                    "offer it. Exchange shows only the cmdlets of the management roles assigned to the account "
+                    "(for this collection: Remote and Accepted Domains, Transport Hygiene, Transport Agents, "
+                    "Organization Transport Settings, Receive Connectors, View-Only Configuration).")
+    return cls(message, exception_type, getattr(record, "fq_error", "") or "", str(getattr(record, "category", "")),
+               command)

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every resource shares: the connections it reads and writes through, and its contract.
+
+A resource is one kind of Exchange object (a remote domain, the recipient filter, …). It validates
+the user's parameters when constructed (before anything is sent), plans against what it reads, and
+reports the object afterwards. Single-object modules and the batch `config` module use the same
+classes; `Connections` opens each endpoint's session once, on first use, and reads each distinct
+command once, which is what makes a batch cost one session per server (DESIGN.md §2).
+"""
+
+from __future__ import annotations
+
+import typing
+
+from ..commands import Command
+from ..desired_state import Plan, Setting
+from ..session import Endpoint, Result, Session, WinRSSession
+
+ArgumentSpec = typing.Dict[str, typing.Dict[str, typing.Any]]
+
+
+class Connections(object):
+    """Sessions to one server's endpoints, opened lazily, always closed; reads are cached."""
+
+    def __init__(self, management: Endpoint, host: typing.Optional[Endpoint], check_mode: bool,
+                 host_transport: str = "psrp", retries: int = 3, server_name: typing.Optional[str] = None) -> None:
+        self.endpoints = {"management": management, "host": host}
+        # The server's name as Exchange knows it, when the user gave it (else asked of Exchange).
+        self.server_name = server_name
+        self.check_mode = check_mode
+        self.host_transport = host_transport
+        self.retries = retries
+        self.sessions: typing.Dict[str, typing.Any] = {}
+        self._reads: typing.Dict[typing.Tuple[str, str], typing.List[typing.Dict[str, typing.Any]]] = {}
+        self.warnings: typing.List[str] = []
+
+    @property
+    def sessions_opened(self) -> int:
+        return len(self.sessions)
+
+    def session(self, endpoint: str) -> typing.Any:
+        if endpoint not in self.sessions:
+            target = self.endpoints[endpoint]
+            if target is None:
+                raise ValueError("no %s endpoint configured" % endpoint)
+            if endpoint == "host" and self.host_transport == "winrm":
+                session: typing.Any = WinRSSession(target, self.check_mode)
+            else:
+                session = Session(target, self.check_mode, retries=self.retries)
+                session.open()
+            self.sessions[endpoint] = session
+        return self.sessions[endpoint]
+
+    def run(self, *commands: Command, endpoint: str = "management", pipe: bool = True) -> Result:
+        result = self.session(endpoint).run(*commands, pipe=pipe)
+        self.warnings.extend(result.warnings)
+        return typing.cast(Result, result)
+
+    def read(self, command: Command, endpoint: str = "management") -> typing.List[typing.Dict[str, typing.Any]]:
+        key = (endpoint, command.describe())
+        if key not in self._reads:
+            self._reads[key] = self.run(command, endpoint=endpoint).objects
+        return self._reads[key]
+
+    def read_collecting(self, command: Command) -> Result:
+        """A read whose non-terminating errors (e.g. not found) come back instead of being raised."""
+        return typing.cast(Result, self.session("management").run_collecting(command))
+
+    def forget(self) -> None:
+        """Drop cached reads after a change, so what is reported afterwards is read again."""
+        self._reads.clear()
+
+    def close(self) -> None:
+        for session in self.sessions.values():
+            session.close() if hasattr(session, "close") else None
+        self.sessions.clear()
+
+    def __enter__(self) -> "Connections":
+        return self
+
+    def __exit__(self, *exc_info: typing.Any) -> None:
+        self.close()
+
+
+class Resource(object):
+    """One kind of Exchange object. Subclasses set `kind`, `settings`, `identity_spec` and implement
+    plan() and current()."""
+
+    kind = ""
+    settings: typing.Tuple[Setting, ...] = ()
+    identity_spec: ArgumentSpec = {}
+    # Endpoints the resource may use; the host endpoint is opened only when a plan needs it.
+    uses_host = False
+
+    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
+        self.params = params
+
+    @classmethod
+    def argument_spec(cls) -> ArgumentSpec:
+        spec: ArgumentSpec = dict(cls.identity_spec)
+        for setting in cls.settings:
+            spec.update(setting.argument_spec())
+        return spec
+
+    def plan(self, connections: Connections) -> Plan:
+        raise NotImplementedError
+
+    def apply(self, connections: Connections, plan: Plan) -> None:
+        """Send the plan's commands (never called in check mode)."""
+        for command in plan.commands:
+            connections.run(command, endpoint=command.endpoint)
+
+    def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
+        """The object as it is now (for the module's return value)."""
+        raise NotImplementedError
+

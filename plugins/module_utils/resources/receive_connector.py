@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Receive connectors of the connected server (EXCHANGE.md §6): the tarpit interval delays the answer
+to rejected recipients, which slows directory harvesting."""
+
+from __future__ import annotations
+
+import typing
+
+from .. import values
+from ..commands import Command
+from ..desired_state import Plan, Setting, compare, desired_values
+from .base import Connections, Resource
+
+SETTINGS = (
+    Setting("tarpit_interval", "TarpitInterval", "timespan", minimum=0, maximum=600,
+            description="Delay before answering a rejected RCPT, in seconds or as hh:mm:ss, from 0 to 10 minutes."),
+    Setting("enabled", "Enabled"),
+    Setting("max_recipients_per_message", "MaxRecipientsPerMessage", "int", minimum=1, maximum=512000),
+)
+
+
+class ReceiveConnector(Resource):
+    kind = "receive_connector"
+    settings = SETTINGS
+    identity_spec = {
+        "name": {"type": "str", "required": True},
+    }
+
+    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
+        super().__init__(params)
+        self.name = params["name"]
+        self.desired, self.modes = desired_values(SETTINGS, params)
+
+    def _find(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
+        """A connector of the connected server by name, or by `SERVER\\name` identity."""
+        wanted = self.name.lower()
+        for connector in connections.read(Command("Get-ReceiveConnector")):
+            if wanted in (str(connector.get("Name", "")).lower(), str(connector.get("Identity", "")).lower()):
+                return connector
+        return None
+
+    def plan(self, connections: Connections) -> Plan:
+        connector = self._find(connections)
+        if connector is None:
+            names = ", ".join(str(c.get("Name")) for c in connections.read(Command("Get-ReceiveConnector")))
+            raise values.InvalidValue("name: no receive connector %r on this server; it has: %s." % (self.name, names))
+        difference = compare(SETTINGS, self.desired, connector, self.modes)
+        before = {"identity": connector["Identity"], **difference.before}
+        after = {"identity": connector["Identity"], **difference.after}
+        if not difference.changed:
+            return Plan(before=before, after=after)
+        return Plan("update", [Command("Set-ReceiveConnector", dict({"Identity": connector["Identity"]},
+                                                                     **difference.parameters), idempotent=True)],
+                    before=before, after=after)
+
+    def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
+        connector = self._find(connections)
+        if connector is None:
+            return None
+        result = {"name": connector.get("Name"), "identity": connector.get("Identity")}
+        result.update({s.option: connector.get(s.prop) for s in SETTINGS})
+        return result

@@ -1,0 +1,210 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Remote domains (EXCHANGE.md §3).
+
+Found by DomainName by listing (Identity matches Name, never DomainName). DomainName cannot change:
+a remote domain whose name now stands for another domain is removed and created again, and reported
+as a replacement. The default domain `*` can be updated but never removed. AllowedOOFType and
+IsInternal share storage, so they are never sent in the same call.
+"""
+
+from __future__ import annotations
+
+import typing
+
+from .. import values
+from ..commands import Command
+from ..desired_state import Plan, Setting, compare, desired_values
+from .base import Connections, Resource
+
+SETTINGS = (
+    Setting("ndr_enabled", "NDREnabled",
+            description="Send non-delivery reports to senders in this domain. Switched off, Exchange still generates "
+                        "the NDR and then silently deletes it, so a sender whose mail was accepted learns nothing."),
+    Setting("ndr_diagnostic_info_enabled", "NDRDiagnosticInfoEnabled",
+            description="Include diagnostic details (server names, the SMTP conversation) in those NDRs."),
+    Setting("delivery_report_enabled", "DeliveryReportEnabled",
+            description="Send delivery receipts requested by senders in this domain (not NDRs)."),
+    Setting("auto_reply_enabled", "AutoReplyEnabled", description="Allow automatic replies (Outlook rules)."),
+    Setting("auto_forward_enabled", "AutoForwardEnabled", description="Allow automatic forwarding to this domain."),
+    Setting("allowed_oof_type", "AllowedOOFType", "choice", ["External", "ExternalLegacy", "InternalLegacy", "None"],
+            description="Which out-of-office replies may be sent. Stored together with is_internal "
+                        "(InternalLegacy means internal)."),
+    Setting("is_internal", "IsInternal", description="Treat the domain as internal (e.g. cross-premises)."),
+    Setting("target_delivery_domain", "TargetDeliveryDomain",
+            description="Use this domain for cross-forest delivery; never on * or a wildcard domain. Setting it "
+                        "clears it on every other remote domain."),
+    Setting("meeting_forward_notification_enabled", "MeetingForwardNotificationEnabled",
+            description="Send meeting forward notifications to this domain."),
+    Setting("content_type", "ContentType", "choice", ["MimeHtmlText", "MimeText", "MimeHtml"],
+            description="Content type of outgoing messages to this domain."),
+    Setting("display_sender_name", "DisplaySenderName", description="Show the sender's display name."),
+    Setting("character_set", "CharacterSet", "charset",
+            description="MIME character set for messages without one, e.g. iso-8859-1 (compared case-insensitively; "
+                        "an empty string clears it)."),
+    Setting("non_mime_character_set", "NonMimeCharacterSet", "charset",
+            description="Character set for non-MIME messages (compared case-insensitively; an empty string clears it)."),
+    Setting("byte_encoder_type_for_7bit_charsets", "ByteEncoderTypeFor7BitCharsets", "choice",
+            ["Use7Bit", "UseQP", "UseBase64", "UseQPHtmlDetectTextPlain", "UseBase64HtmlDetectTextPlain",
+             "UseQPHtml7BitTextPlain", "UseBase64Html7BitTextPlain", "Undefined"],
+            description="Transfer encoding for 7-bit character sets."),
+    Setting("preferred_internet_code_page_for_shift_jis", "PreferredInternetCodePageForShiftJis", "choice",
+            ["Undefined", "Iso2022Jp", "Esc2022Jp", "Sio2022Jp"],
+            description="Code page for Shift-JIS messages."),
+    Setting("required_charset_coverage", "RequiredCharsetCoverage", "int", minimum=0, maximum=100,
+            description="Percentage of characters that must fit a preferred character set (0 to 100)."),
+    Setting("tnef_enabled", "TNEFEnabled", "three_state",
+            description="Rich text (TNEF) to this domain, C(true) (always), C(false) (never) or C(unset) (follow the "
+                        "sender's client setting)."),
+    Setting("line_wrap_size", "LineWrapSize", "unlimited", minimum=1, maximum=132,
+            description="Line length of outgoing messages, 1 to 132, or C(unlimited)."),
+    Setting("trusted_mail_inbound_enabled", "TrustedMailInboundEnabled",
+            description="Treat mail from this domain as trusted (skips anti-spam)."),
+    Setting("trusted_mail_outbound_enabled", "TrustedMailOutboundEnabled",
+            description="Mark mail to this domain as trusted."),
+    Setting("use_simple_display_name", "UseSimpleDisplayName",
+            description="Show senders' simple display names."),
+    Setting("message_count_threshold", "MessageCountThreshold", "int", minimum=0, maximum=2147483647,
+            description="Number of messages queued for this domain above which Exchange raises an event."),
+)
+DEFAULT_DOMAIN = "*"
+GET = Command("Get-RemoteDomain")
+
+
+def list_domains(connections: Connections) -> typing.List[typing.Dict[str, typing.Any]]:
+    return connections.read(GET)
+
+
+def find(domains: typing.List[typing.Dict[str, typing.Any]], key: str, value: str
+         ) -> typing.Optional[typing.Dict[str, typing.Any]]:
+    for domain in domains:
+        if str(domain.get(key, "")).lower() == value.lower():
+            return domain
+    return None
+
+
+def present_view(domain: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
+    """A remote domain as the modules return it: its name, domain and every managed setting."""
+    view = {"name": domain.get("Name"), "domain_name": domain.get("DomainName")}
+    for setting in SETTINGS:
+        view[setting.option] = setting.normalise_actual(domain.get(setting.prop))
+    return view
+
+
+class RemoteDomain(Resource):
+    kind = "remote_domain"
+    settings = SETTINGS
+    identity_spec = {
+        "domain_name": {"type": "str", "required": True},
+        "name": {"type": "str"},
+        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    }
+
+    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
+        super().__init__(params)
+        self.domain_name = values.domain_name("domain_name", params["domain_name"], wildcards=True)
+        self.name = params.get("name")
+        if self.name is not None and not 0 < len(self.name) <= 64:
+            raise values.InvalidValue("name: must be 1 to 64 characters, got %d." % len(self.name))
+        self.state = params.get("state") or "present"
+        self.desired, self.modes = desired_values(SETTINGS, params)
+        self._check_contradictions()
+
+    def _check_contradictions(self) -> None:
+        if self.state == "absent":
+            if self.domain_name == DEFAULT_DOMAIN:
+                raise values.InvalidValue("state=absent: the default remote domain (*) cannot be removed; set its "
+                                          "options instead.")
+            extra = sorted(self.desired)
+            if extra:
+                raise values.InvalidValue("state=absent removes the remote domain; these options make no sense with "
+                                          "it: %s." % ", ".join(extra))
+        if self.desired.get("target_delivery_domain") and "*" in self.domain_name:
+            raise values.InvalidValue("target_delivery_domain: cannot be true for %r; the target delivery domain "
+                                      "must be a domain without wildcards." % self.domain_name)
+        oof, internal = self.desired.get("allowed_oof_type"), self.desired.get("is_internal")
+        if oof is not None and internal is not None and (oof == "InternalLegacy") != internal:
+            raise values.InvalidValue(
+                "allowed_oof_type=%s contradicts is_internal=%s: Exchange stores them together "
+                "(InternalLegacy means internal). Set one of them." % (oof, internal))
+
+    def plan(self, connections: Connections) -> Plan:
+        domains = list_domains(connections)
+        by_domain = find(domains, "DomainName", self.domain_name)
+        by_name = find(domains, "Name", self.name) if self.name else None
+
+        if self.state == "absent":
+            if by_domain is None:
+                return Plan()
+            return Plan("remove", [Command("Remove-RemoteDomain", {"Identity": by_domain["Name"], "Confirm": False})],
+                        before=present_view(by_domain), after={})
+
+        if by_domain is not None:
+            return self._update(by_domain, domains)
+        name = self.name or self.domain_name
+        commands = []
+        warnings = []
+        action = "create"
+        before: typing.Dict[str, typing.Any] = {}
+        if by_name is not None:
+            # DomainName is read-only after creation: the only way to change it is remove + create.
+            action = "replace"
+            before = present_view(by_name)
+            warnings.append("Remote domain %r stood for %s; it is removed and created again for %s (settings not "
+                            "managed by this task return to their defaults)." % (name, by_name["DomainName"],
+                                                                                 self.domain_name))
+            commands.append(Command("Remove-RemoteDomain", {"Identity": by_name["Name"], "Confirm": False}))
+        commands.append(Command("New-RemoteDomain", {"Name": name, "DomainName": self.domain_name}))
+        # New-RemoteDomain takes only the name and domain; every setting the user gave follows in a Set.
+        difference = compare(SETTINGS, self.desired, {}, self.modes)
+        commands.extend(self._set_commands(name, difference.parameters))
+        after = {"name": name, "domain_name": self.domain_name}
+        after.update(difference.after)
+        return Plan(action, commands, before=before, after=after, warnings=warnings)
+
+    def _update(self, domain: typing.Dict[str, typing.Any], domains: typing.List[typing.Dict[str, typing.Any]]) -> Plan:
+        difference = compare(SETTINGS, self.desired, domain, self.modes)
+        identity = domain["Name"]
+        parameters = dict(difference.parameters)
+        before = {"name": identity, "domain_name": domain["DomainName"]}
+        after = dict(before)
+        if self.name and self.name != identity:
+            if find(domains, "Name", self.name) is not None:
+                raise values.InvalidValue("name: another remote domain is already called %r." % self.name)
+            parameters["Name"] = self.name
+            after["name"] = self.name
+        before.update(difference.before)
+        after.update(difference.after)
+        if not parameters:
+            return Plan(before=before, after=after)
+        return Plan("update", self._set_commands(identity, parameters), before=before, after=after)
+
+    @staticmethod
+    def _set_commands(identity: str, parameters: typing.Dict[str, typing.Any]) -> typing.List[Command]:
+        """One Set-RemoteDomain, or two when both coupled properties change (never in the same call)."""
+        if not parameters:
+            return []
+        first = dict(parameters)
+        second = {}
+        if "AllowedOOFType" in first and "IsInternal" in first:
+            second["AllowedOOFType"] = first.pop("AllowedOOFType")
+        commands = [Command("Set-RemoteDomain", dict({"Identity": identity}, **first), idempotent=True)]
+        if second:
+            commands.append(Command("Set-RemoteDomain", dict({"Identity": parameters.get("Name", identity)}, **second),
+                                    idempotent=True))
+        return commands
+
+    def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
+        domain = find(list_domains(connections), "DomainName", self.domain_name)
+        return present_view(domain) if domain is not None else None
+
+
+def gather(connections: Connections, params: typing.Dict[str, typing.Any]) -> typing.List[typing.Dict[str, typing.Any]]:
+    """Every remote domain, or the one of `domain_name`."""
+    wanted = params.get("domain_name")
+    domains = [present_view(d) for d in list_domains(connections)]
+    if wanted:
+        domain = values.domain_name("domain_name", wanted, wildcards=True)
+        domains = [d for d in domains if str(d["domain_name"]).lower() == domain]
+    return domains

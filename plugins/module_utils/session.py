@@ -1,0 +1,329 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Sessions with Exchange: open a PowerShell Remoting runspace pool (pypsrp), run commands, turn
+streams into results and typed errors, retry what is safe to retry, always close.
+
+Two endpoints (DESIGN.md §1): the management endpoint (`/PowerShell/`, `Microsoft.Exchange`,
+NoLanguage) for Exchange cmdlets, and the host endpoint (`/wsman`, `Microsoft.PowerShell`) for what
+must run on the server itself. The host endpoint can also be reached through WinRS with pywinrm
+(`host_transport: winrm`), rendering the same commands as PowerShell text with strict quoting.
+
+Errors are told apart by the exception type Exchange reports, never by English message text.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+import typing
+import xml.etree.ElementTree as ET
+
+from .commands import Command, ensure_allowed, render
+from .errors import (
+    AuthenticationFailed, EndpointNotFound, ExchangeError, SessionError, Throttled, Unreachable, error_from_record,
+)
+
+try:
+    import requests
+    from pypsrp.complex_objects import GenericComplexObject
+    from pypsrp.exceptions import AuthenticationError, WinRMTransportError, WSManFaultError
+    from pypsrp.powershell import PowerShell, RunspacePool
+    from pypsrp.wsman import WSMan
+    HAS_PYPSRP = True
+    PYPSRP_IMPORT_ERROR = None
+except ImportError as error:  # reported by the module with missing_required_lib
+    HAS_PYPSRP = False
+    PYPSRP_IMPORT_ERROR = error
+
+try:
+    import winrm
+    HAS_PYWINRM = True
+except ImportError:
+    HAS_PYWINRM = False
+
+# WSMan fault codes that mean: wrong endpoint, or too many sessions for this user.
+FAULT_RESOURCE_NOT_FOUND = 2150858811
+FAULT_QUOTA = 2150859173
+TRANSIENT_HTTP = (500, 502, 503, 504)
+SNAPIN = "Microsoft.Exchange.Management.PowerShell.SnapIn"
+
+
+class Result(object):
+    """What a pipeline produced: output objects as plain data, warnings, non-terminating errors."""
+
+    def __init__(self, objects: typing.List[typing.Any], warnings: typing.List[str],
+                 errors: typing.List[ExchangeError]) -> None:
+        self.objects = objects
+        self.warnings = warnings
+        self.errors = errors
+
+
+# -------------------------------------------------------------------------------------------- values
+def _clixml_value(element: ET.Element) -> typing.Any:
+    tag = element.tag
+    if tag == "Nil":
+        return None
+    if tag == "B":
+        return (element.text or "").lower() == "true"
+    if tag in ("I32", "I64", "I16", "U32", "U64", "By", "SB"):
+        return int(element.text or 0)
+    if tag in ("LST", "IE", "STK", "QUE"):
+        return [_clixml_value(child) for child in element]
+    if tag == "Obj":
+        for child in element:
+            if child.tag in ("LST", "IE"):
+                return _clixml_value(child)
+        text = element.find("ToString")
+        return text.text if text is not None else None
+    return element.text or ""
+
+
+def to_native(value: typing.Any) -> typing.Any:
+    """A deserialised value as plain data: multi-valued properties become lists, objects dicts."""
+    if HAS_PYPSRP and isinstance(value, GenericComplexObject):
+        for raw in value.property_sets:
+            if isinstance(raw, str) and raw.lstrip().startswith("<"):
+                return _clixml_value(ET.fromstring(raw))
+        properties = dict(value.adapted_properties)
+        properties.update(value.extended_properties)
+        if properties:
+            return {k: to_native(v) for k, v in properties.items()}
+        return str(value) if value.to_string is not None else None
+    if isinstance(value, dict):
+        return {str(k): to_native(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_native(v) for v in value]
+    return value
+
+
+def object_properties(obj: typing.Any) -> typing.Dict[str, typing.Any]:
+    """An output object's properties (adapted and extended) as plain data."""
+    if HAS_PYPSRP and isinstance(obj, GenericComplexObject):
+        properties = dict(obj.adapted_properties)
+        properties.update(obj.extended_properties)
+        native = {k: to_native(v) for k, v in properties.items()}
+        if obj.to_string is not None:
+            native.setdefault("_ToString", str(obj))
+        return native
+    return {"_Value": to_native(obj)}
+
+
+# -------------------------------------------------------------------------------------------- settings
+class Endpoint(object):
+    """Where and how to connect: host, port, path, configuration and the pypsrp WSMan options."""
+
+    def __init__(self, server: str, port: int, protocol: str, path: str, configuration_name: str,
+                 options: typing.Dict[str, typing.Any]) -> None:
+        self.server = server
+        self.port = port
+        self.protocol = protocol
+        self.path = path
+        self.configuration_name = configuration_name
+        self.options = options
+
+    @property
+    def url(self) -> str:
+        return "%s://%s:%s/%s" % (self.protocol, self.server, self.port, self.path.strip("/"))
+
+    def wsman(self) -> typing.Any:
+        return WSMan(self.server, port=self.port, path=self.path, ssl=self.protocol == "https", **self.options)
+
+
+def wsman_options(params: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
+    """pypsrp WSMan keyword arguments from module parameters (names as ansible.builtin.psrp's)."""
+    options: typing.Dict[str, typing.Any] = {
+        "username": params.get("username"),
+        "password": params.get("password"),
+        "auth": params["auth"],
+        "cert_validation": params.get("ca_cert") or params["cert_validation"] != "ignore",
+        "connection_timeout": params["connection_timeout"],
+        "read_timeout": params["read_timeout"],
+        "operation_timeout": params["operation_timeout"],
+        "encryption": params["message_encryption"],
+        "reconnection_retries": params["reconnection_retries"],
+        "reconnection_backoff": params["reconnection_backoff"],
+        "no_proxy": params["ignore_proxy"],
+    }
+    if params.get("proxy"):
+        options["proxy"] = params["proxy"]
+    for name in ("negotiate_delegate", "negotiate_hostname_override", "negotiate_send_cbt", "negotiate_service",
+                 "certificate_pem", "certificate_key_pem", "credssp_auth_mechanism", "credssp_disable_tlsv1_2",
+                 "credssp_minimum_version"):
+        if params.get(name) is not None:
+            options[name] = params[name]
+    return options
+
+
+# -------------------------------------------------------------------------------------------- sessions
+class Session(object):
+    """A runspace pool on one endpoint, used as a context manager: opened once, always closed."""
+
+    def __init__(self, endpoint: Endpoint, check_mode: bool, retries: int = 3, backoff: float = 1.0,
+                 sleep: typing.Callable[[float], None] = time.sleep) -> None:
+        self.endpoint = endpoint
+        self.check_mode = check_mode
+        self.retries = retries
+        self.backoff = backoff
+        self.sleep = sleep
+        self.pool: typing.Any = None
+        self.commands_sent = 0
+
+    def __enter__(self) -> "Session":
+        self.open()
+        return self
+
+    def __exit__(self, *exc_info: typing.Any) -> None:
+        self.close()
+
+    def open(self) -> None:
+        """Open the runspace pool; opening changes nothing, so transient failures are retried."""
+        def attempt() -> None:
+            pool = RunspacePool(self.endpoint.wsman(), configuration_name=self.endpoint.configuration_name)
+            pool.open()
+            self.pool = pool
+        self._with_retries(attempt, idempotent=True)
+
+    def close(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            try:
+                pool.close()
+            except Exception:  # the session is over either way; the server times it out
+                pass
+
+    def run(self, *commands: Command, pipe: bool = True) -> Result:
+        """Run commands as one pipeline (`pipe`) or as statements; raise the first error, typed.
+
+        Non-terminating errors (had_errors false) are raised too: callers that expect "not found"
+        catch ObjectNotFound.
+        """
+        result = self.run_collecting(*commands, pipe=pipe)
+        if result.errors:
+            raise result.errors[0]
+        return result
+
+    def run_collecting(self, *commands: Command, pipe: bool = True) -> Result:
+        """Like run, but non-terminating errors are returned in the result instead of raised."""
+        ensure_allowed(commands, self.check_mode)
+        idempotent = all(c.idempotent for c in commands)
+
+        def attempt() -> Result:
+            ps = PowerShell(self.pool)
+            for command in commands:
+                ps.add_cmdlet(command.name)
+                for key, value in command.parameters.items():
+                    ps.add_parameter(key, value)
+                if not pipe:
+                    ps.add_statement()
+            output = ps.invoke()
+            self.commands_sent += len(commands)
+            errors = [error_from_record(record, commands) for record in ps.streams.error]
+            warnings = [str(w.message) if hasattr(w, "message") else str(w) for w in ps.streams.warning]
+            return Result([object_properties(o) for o in output], warnings, errors)
+
+        return self._with_retries(attempt, idempotent)
+
+    # ------------------------------------------------------------------------------- failures
+    def _with_retries(self, attempt: typing.Callable[[], typing.Any], idempotent: bool) -> typing.Any:
+        delay = self.backoff
+        for tries_left in range(self.retries, -1, -1):
+            try:
+                return attempt()
+            except Exception as error:
+                failure = classify(error, self.endpoint)
+                if failure is None:
+                    raise
+                if not (failure.transient and idempotent and tries_left):
+                    raise failure from error
+                self.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+
+def classify(error: BaseException, endpoint: Endpoint) -> typing.Optional[SessionError]:
+    """A transport or protocol failure as a SessionError that says what to do; None if not one."""
+    where = "%s (configuration %s)" % (endpoint.url, endpoint.configuration_name)
+    if not HAS_PYPSRP:
+        return None
+    if isinstance(error, AuthenticationError):
+        return AuthenticationFailed(
+            "Authentication to %s failed with auth '%s'. Check the username and password, that the account "
+            "may log on to the endpoint, and that the endpoint accepts this authentication method (Exchange's "
+            "/PowerShell virtual directory normally accepts Kerberos only)." % (where, endpoint.options.get("auth")))
+    if isinstance(error, WSManFaultError):
+        if error.code == FAULT_RESOURCE_NOT_FOUND:
+            return EndpointNotFound(
+                "%s does not serve the configuration %s. The management endpoint is http(s)://<server>/PowerShell/ "
+                "(port 80/443) with Microsoft.Exchange; the host endpoint is http(s)://<server>:5985|5986/wsman with "
+                "Microsoft.PowerShell. WSMan fault: %s" % (endpoint.url, endpoint.configuration_name, error.reason))
+        if error.code == FAULT_QUOTA:
+            return Throttled(
+                "Exchange refused a new session at %s: the account has too many open remote PowerShell sessions "
+                "(throttling policy PowerShellMaxConcurrency, 18 by default). Run fewer forks against this server, "
+                "close other sessions, or raise the limit. WSMan fault: %s" % (where, error.reason))
+        return None
+    if isinstance(error, WinRMTransportError):
+        if error.code in TRANSIENT_HTTP:
+            return Unreachable("%s answered HTTP %s: %s" % (where, error.code, error.response_text[:200]),
+                               transient=True)
+        return Unreachable("%s answered HTTP %s. Check the port, path and protocol." % (where, error.code))
+    if isinstance(error, requests.exceptions.RequestException):
+        return Unreachable(
+            "Cannot reach %s: %s. Check the server name, port and protocol, and that a firewall lets the "
+            "controller connect." % (where, error), transient=True)
+    return None
+
+
+# -------------------------------------------------------------------------------------------- WinRS
+class WinRSSession(object):
+    """The host endpoint through WinRS and powershell.exe (pywinrm), for sites that allow only that.
+
+    The same Command objects are rendered as PowerShell text with literal quoting and sent as
+    -EncodedCommand; errors come back as CLIXML on stderr.
+    """
+
+    def __init__(self, endpoint: Endpoint, check_mode: bool) -> None:
+        self.endpoint = endpoint
+        self.check_mode = check_mode
+        self.commands_sent = 0
+        transport = {"basic": "basic", "ntlm": "ntlm", "negotiate": "ntlm", "kerberos": "kerberos",
+                     "credssp": "credssp", "certificate": "certificate"}[endpoint.options["auth"]]
+        kwargs = {"transport": transport, "server_cert_validation":
+                  "validate" if endpoint.options["cert_validation"] else "ignore",
+                  "read_timeout_sec": max(endpoint.options["read_timeout"], endpoint.options["operation_timeout"] + 10),
+                  "operation_timeout_sec": endpoint.options["operation_timeout"]}
+        if isinstance(endpoint.options["cert_validation"], str):
+            kwargs["ca_trust_path"] = endpoint.options["cert_validation"]
+        self.protocol = winrm.Session(endpoint.url, auth=(endpoint.options.get("username"),
+                                                         endpoint.options.get("password")), **kwargs)
+
+    def __enter__(self) -> "WinRSSession":
+        return self
+
+    def __exit__(self, *exc_info: typing.Any) -> None:
+        pass
+
+    def run(self, *commands: Command, pipe: bool = False) -> Result:
+        ensure_allowed(commands, self.check_mode)
+        script = "; ".join(render(c) for c in commands)
+        encoded = base64.b64encode(script.encode("utf-16-le")).decode()
+        try:
+            response = self.protocol.run_cmd("powershell.exe", ["-NoProfile", "-NonInteractive", "-EncodedCommand",
+                                                                encoded])
+        except Exception as error:
+            raise Unreachable("Cannot run powershell.exe through WinRS at %s: %s" % (self.endpoint.url, error),
+                              transient=False) from error
+        self.commands_sent += len(commands)
+        stdout = response.std_out.decode("utf-8", "replace")
+        warnings = [line[len("WARNING: "):] for line in stdout.splitlines() if line.startswith("WARNING: ")]
+        if response.status_code != 0:
+            message = self.protocol._clean_error_msg(response.std_err)
+            if isinstance(message, bytes):
+                message = message.decode("utf-8", "replace")
+            raise ExchangeError("powershell.exe on %s failed (exit code %s): %s"
+                                % (self.endpoint.server, response.status_code, message.strip()))
+        output = [line for line in stdout.splitlines() if line.strip() and not line.startswith("WARNING: ")]
+        return Result([{"_Value": line} for line in output], warnings, [])
+
+    run_collecting = run

@@ -1,0 +1,173 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: config
+short_description: Apply many Exchange settings to one server in one session
+version_added: 0.1.0
+description:
+  - Applies a list of resources (remote domains, the recipient filter, accepted domains, transport settings, receive
+    connectors, transport agents, the anti-spam agents) to one server through one session per endpoint. Each object
+    type is read once, only differing parameters are sent, and a rerun with nothing to change sends no
+    C(Set-*) command at all.
+  - Opening an Exchange remote session takes seconds and is throttled (18 concurrent sessions per account by
+    default); a baseline of ten settings costs one session per server this way instead of ten.
+  - Each item takes the options of the module of its I(kind); every item is validated before anything is sent.
+  - Returns per-item results (changed, action, commands, diff, errors) and a summary.
+author:
+  - mailhygiene.exchange contributors
+extends_documentation_fragment:
+  - mailhygiene.exchange.connection
+attributes:
+  check_mode:
+    support: full
+    description: Computes the change and sends no command that changes anything.
+  diff_mode:
+    support: full
+    description: Shows the managed options before and after.
+  idempotent:
+    support: full
+    description: A second run with the same options reports no change and sends no changing command.
+options:
+  resources:
+    description:
+      - The desired state, one dictionary per object. C(kind) is one of C(remote_domain), C(recipient_filter),
+        C(accepted_domain), C(transport_config), C(receive_connector), C(transport_agent), C(antispam_agents); the
+        other keys are that module's options (without the connection options, which apply to the whole batch).
+      - An object may appear only once. Items are applied in the order given.
+    type: list
+    elements: dict
+    required: true
+  continue_on_error:
+    description:
+      - Go on with the next items when one fails (the task still fails at the end). By default the first failure
+        stops the batch.
+    type: bool
+    default: false
+seealso:
+  - module: mailhygiene.exchange.remote_domain
+  - module: mailhygiene.exchange.recipient_filter
+  - module: mailhygiene.exchange.antispam_agents
+"""
+
+EXAMPLES = r"""
+- name: A backscatter baseline for one Edge server, in one session
+  mailhygiene.exchange.config:
+    resources:
+      - kind: remote_domain
+        domain_name: "*"
+        ndr_diagnostic_info_enabled: false
+        delivery_report_enabled: false
+      - kind: remote_domain
+        name: Fabrikam
+        domain_name: fabrikam.com
+        ndr_enabled: true
+        delivery_report_enabled: true
+      - kind: recipient_filter
+        enabled: true
+        recipient_validation_enabled: true
+      - kind: receive_connector
+        name: "Default internal receive connector EDGE01"
+        tarpit_interval: "00:00:05"
+"""
+
+RETURN = r"""
+changed:
+  description: Whether any item changed (or, in check mode, would change).
+  returned: always
+  type: bool
+results:
+  description: One result per item, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: The item's kind.
+      type: str
+    item:
+      description: The item's kind and identity.
+      type: str
+    status:
+      description: C(applied), C(planned) (check mode), C(failed) or C(skipped) (after an earlier failure).
+      type: str
+    changed:
+      description: Whether the item changed (would change, in check mode).
+      type: bool
+    action:
+      description: C(none), C(create), C(update), C(remove) or C(replace).
+      type: str
+    commands:
+      description: The commands sent (in check mode, that would be sent), as readable text.
+      type: list
+      elements: str
+    diff:
+      description: The item's managed options before and after.
+      type: dict
+    current:
+      description: The object afterwards (in check mode, as it would be).
+      type: dict
+    msg:
+      description: Why the item failed.
+      type: str
+summary:
+  description: How many items there were, changed, unchanged and failed, and the sessions opened.
+  returned: always
+  type: dict
+  sample:
+    total: 4
+    changed: 1
+    unchanged: 3
+    failed: 0
+    sessions_opened: 1
+"""
+
+import typing
+
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.batch import build, label, run
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.values import InvalidValue
+
+
+def main() -> None:
+    module = ExchangeModule(argument_spec={
+        "resources": {"type": "list", "elements": "dict", "required": True},
+        "continue_on_error": {"type": "bool", "default": False},
+    })
+    try:
+        resources = build(module.params["resources"])
+    except InvalidValue as error:
+        module.fail_json(msg=str(error))
+        return
+    result: typing.Dict[str, typing.Any] = {"changed": False, "results": []}
+    try:
+        with module.connections() as connections:
+            items = run(connections, resources, module.check_mode, module.params["continue_on_error"])
+            result["results"] = [item.as_dict() for item in items]
+            sessions = connections.sessions_opened
+            module.exchange_warnings(connections)
+    except Exception as error:
+        module.fail_from(error, **result)
+        return
+    changed = [i for i in items if i.plan is not None and i.plan.changed and i.state in ("applied", "planned")]
+    failed = [i for i in items if i.state == "failed"]
+    result["changed"] = bool(changed)
+    result["summary"] = {"total": len(items), "changed": len(changed), "failed": len(failed),
+                          "unchanged": len([i for i in items if i.plan is not None and not i.plan.changed]),
+                          "sessions_opened": sessions}
+    result["diff"] = [{"before_header": label(i.resource), "after_header": label(i.resource),
+                        "before": i.plan.before, "after": i.plan.after} for i in changed if i.plan is not None]
+    for item in items:
+        for warning in item.plan.warnings if item.plan is not None else []:
+            module.warn("%s: %s" % (label(item.resource), warning))
+    if failed:
+        module.fail_json(msg="; ".join("%s: %s" % (label(i.resource), i.error) for i in failed), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

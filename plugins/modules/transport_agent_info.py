@@ -1,0 +1,65 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: transport_agent_info
+short_description: Read the transport agents of an Exchange server
+version_added: 0.1.0
+description:
+  - Returns the transport agents of the server connected to, by priority. Changes nothing.
+author:
+  - mailhygiene.exchange contributors
+extends_documentation_fragment:
+  - mailhygiene.exchange.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; runs the same in check mode.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+    description: Never changes anything.
+options:
+  transport_service:
+    description:
+      - The transport service whose agents to read. Defaults to C(Hub) on Mailbox and C(Edge) on Edge servers.
+    type: str
+    choices: [Hub, FrontEnd, Edge]
+seealso:
+  - module: mailhygiene.exchange.transport_agent
+"""
+
+EXAMPLES = r"""
+- name: List the agents
+  mailhygiene.exchange.transport_agent_info:
+  register: agents
+"""
+
+RETURN = r"""
+transport_agents:
+  description: The agents, by priority.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - identity: Transport Rule Agent
+      enabled: true
+      priority: 1
+"""
+
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_info
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.transport_agent import gather
+
+
+def main() -> None:
+    module = ExchangeModule(argument_spec={"transport_service": {"type": "str", "choices": ["Hub", "FrontEnd", "Edge"]}})
+    run_info(module, gather, "transport_agents")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: transport_config
+short_description: Configure Exchange organisation transport settings (internal SMTP servers, DSNs)
+version_added: 0.1.0
+description:
+  - Sets organisation-wide transport settings (C(Set-TransportConfig)).
+  - I(internal_smtp_servers) lists the internal relays that Sender ID and connection filtering must not judge; the
+    anti-spam agents need it whenever mail reaches Exchange through another internal server.
+  - Lists are changed with Exchange's add/remove; C(append) (the default) only adds.
+  - On an EdgeSync-subscribed Edge server these settings come from the organisation and cannot be changed.
+author:
+  - mailhygiene.exchange contributors
+extends_documentation_fragment:
+  - mailhygiene.exchange.connection
+attributes:
+  check_mode:
+    support: full
+    description: Computes the change and sends no command that changes anything.
+  diff_mode:
+    support: full
+    description: Shows the managed options before and after.
+  idempotent:
+    support: full
+    description: A second run with the same options reports no change and sends no changing command.
+options:
+  internal_smtp_servers:
+    description:
+      - Internal relays, as addresses, CIDR ranges or start-end ranges. (Exchange property
+        C(InternalSMTPServers).)
+      - Values are compared case-insensitively; I(internal_smtp_servers_mode) decides what happens to values
+        not listed.
+      - When not set, the setting is left as it is.
+    type: list
+    elements: str
+  internal_smtp_servers_mode:
+    description:
+      - C(append) adds the values of I(internal_smtp_servers) that are missing; C(replace) also removes the
+        values not listed.
+    type: str
+    choices: [append, replace]
+    default: append
+  external_dsn_send_html:
+    description:
+      - ExternalDsnSendHtml (Exchange property C(ExternalDsnSendHtml).)
+      - When not set, the setting is left as it is.
+    type: bool
+  internal_dsn_send_html:
+    description:
+      - InternalDsnSendHtml (Exchange property C(InternalDsnSendHtml).)
+      - When not set, the setting is left as it is.
+    type: bool
+  external_delay_dsn_enabled:
+    description:
+      - ExternalDelayDsnEnabled (Exchange property C(ExternalDelayDsnEnabled).)
+      - When not set, the setting is left as it is.
+    type: bool
+  internal_delay_dsn_enabled:
+    description:
+      - InternalDelayDsnEnabled (Exchange property C(InternalDelayDsnEnabled).)
+      - When not set, the setting is left as it is.
+    type: bool
+  max_recipient_envelope_limit:
+    description:
+      - MaxRecipientEnvelopeLimit (Exchange property C(MaxRecipientEnvelopeLimit).)
+      - When not set, the setting is left as it is.
+    type: raw
+"""
+
+EXAMPLES = r"""
+- name: Tell Sender ID about the internal relays
+  mailhygiene.exchange.transport_config:
+    internal_smtp_servers:
+      - 10.0.1.10
+      - 10.0.2.0/24
+
+- name: Exactly these relays
+  mailhygiene.exchange.transport_config:
+    internal_smtp_servers: [10.0.1.10]
+    internal_smtp_servers_mode: replace
+"""
+
+RETURN = r"""
+action:
+  description: What was done (or, in check mode, would be done).
+  returned: always
+  type: str
+  sample: update
+commands:
+  description: The commands sent, or in check mode the commands that would be sent, as readable text.
+  returned: always
+  type: list
+  elements: str
+diff:
+  description: The managed options before and after.
+  returned: always
+  type: dict
+transport_config:
+  description: The managed transport settings afterwards (in check mode, as they would be).
+  returned: success
+  type: dict
+  sample:
+    internal_smtp_servers: [10.0.1.10, 10.0.2.0/24]
+    external_dsn_send_html: true
+"""
+
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_resource
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.transport_config import TransportConfig
+
+
+def main() -> None:
+    module = ExchangeModule(argument_spec=TransportConfig.argument_spec())
+    run_resource(module, TransportConfig, "transport_config")
+
+
+if __name__ == "__main__":
+    main()
