@@ -1,18 +1,22 @@
-# The two commands the README promises: `make demo` (later) and `make test`. Everything runs from a
-# virtual environment this Makefile creates; nothing needs to be installed by hand.
+# The two commands the README promises: `make demo` (with the baseline role) and `make test`.
+# Everything runs from a virtual environment this Makefile creates; nothing is installed by hand.
 PYTHON ?= python3
 VENV ?= .venv
-BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt emulator/pyproject.toml | cksum | cut -d' ' -f1)
+BIN := $(abspath $(VENV))/bin
+TMP := $(CURDIR)/.tmp
+COLLECTIONS := $(TMP)/collections
+SANITY := $(TMP)/sanity/ansible_collections/mailhygiene/exchange
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt requirements.txt emulator/pyproject.toml | cksum | cut -d' ' -f1)
+PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: test lint typecheck test-emulator bench clean
+.PHONY: test lint typecheck test-emulator collection test-collection sanity changelog-lint bench clean venv
 
-test: lint typecheck test-emulator
+test: lint typecheck test-emulator test-collection sanity
 
-$(STAMP): requirements-dev.txt emulator/pyproject.toml
+$(STAMP): requirements-dev.txt requirements.txt emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -e './emulator[test]'
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -r requirements.txt -e './emulator[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -20,6 +24,8 @@ venv: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check emulator
+	$(BIN)/ansible-lint --profile production --offline
+	$(BIN)/antsibull-changelog lint
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --config-file emulator/pyproject.toml emulator/src/exchange_emulator
@@ -27,8 +33,26 @@ typecheck: $(STAMP)
 test-emulator: $(STAMP)
 	$(BIN)/pytest -q emulator/tests
 
+# Tests run against the collection as users install it: built, then installed from the tarball.
+collection: $(STAMP)
+	rm -rf $(TMP)/dist $(COLLECTIONS)
+	$(BIN)/ansible-galaxy collection build --output-path $(TMP)/dist --force .
+	$(BIN)/ansible-galaxy collection install $(TMP)/dist/mailhygiene-exchange-*.tar.gz -p $(COLLECTIONS) --force
+
+test-collection: collection
+	EXCHANGE_TEST_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration
+
+# ansible-test wants the collection under ansible_collections/<namespace>/<name> with git metadata,
+# and bootstraps pip from a host CI cannot reach: give it a copy, and a stand-in bootstrap script.
+sanity: $(STAMP)
+	rm -rf $(TMP)/sanity && mkdir -p $(SANITY)
+	git ls-files -co --exclude-standard | grep -v '^emulator/' | tar cf - -T - | tar xf - -C $(SANITY)
+	cd $(SANITY) && git init -q && git add -A
+	$(BIN)/python .ci/offline_pip_bootstrap.py $(TMP)/home
+	cd $(SANITY) && HOME=$(TMP)/home $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no
+
 bench: $(STAMP)
 	$(BIN)/python emulator/bench/bench_protocol.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TMP) .pytest_cache .mypy_cache .ruff_cache

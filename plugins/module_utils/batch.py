@@ -51,7 +51,13 @@ def build(items: typing.Sequence[typing.Any]) -> typing.List[Resource]:
         if kind not in RESOURCES:
             raise InvalidValue("%s.kind: %r is not one of %s." % (where, kind, ", ".join(sorted(RESOURCES))))
         resource_class = RESOURCES[kind]
-        validation = ArgumentSpecValidator(resource_class.argument_spec()).validate(params)
+        spec = resource_class.argument_spec()
+        known = set(spec) | {alias for option in spec.values() for alias in option.get("aliases", [])}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise InvalidValue("%s (%s): unknown option(s) %s; a %s item takes: %s." % (
+                where, kind, ", ".join(unknown), kind, ", ".join(sorted(spec))))
+        validation = ArgumentSpecValidator(spec).validate(params)
         if validation.error_messages:
             raise InvalidValue("%s (%s): %s" % (where, kind, "; ".join(validation.error_messages)))
         try:
@@ -60,8 +66,8 @@ def build(items: typing.Sequence[typing.Any]) -> typing.List[Resource]:
             raise InvalidValue("%s (%s): %s" % (where, kind, error)) from None
         name = label(resource).lower()
         if name in seen:
-            raise InvalidValue("%s: %s is already given by resources[%d]; give each object once." % (where, label(resource),
-                                                                                                  seen[name]))
+            raise InvalidValue("%s: %s is already given by resources[%d]; give each object once."
+                               % (where, label(resource), seen[name]))
         seen[name] = index
         resources.append(resource)
     return resources

@@ -72,8 +72,8 @@ class Setting(object):
         if self.kind == "list":
             items = [self.element(self.option, v) if self.element else v for v in value or []]
             if len(items) > self.maximum:
-                raise values.InvalidValue("%s: at most %d values are allowed, got %d." % (self.option, self.maximum,
-                                                                                         len(items)))
+                raise values.InvalidValue("%s: at most %d values are allowed, got %d."
+                                          % (self.option, self.maximum, len(items)))
             return items
         raise AssertionError(self.kind)
 
@@ -83,6 +83,9 @@ class Setting(object):
             return list(value or [])
         if self.kind == "charset":
             return value.lower() if isinstance(value, str) and value else None
+        if self.kind == "unlimited" and isinstance(value, str):
+            # Unlimited<int> arrives as text over remoting: "Unlimited" or the number.
+            return int(value) if value.strip().isdigit() else "Unlimited"
         return value
 
 

@@ -35,6 +35,10 @@ class EndpointNotFound(SessionError):
     pass
 
 
+class InvalidSettings(SessionError):
+    pass
+
+
 class Throttled(SessionError):
     transient = True
 

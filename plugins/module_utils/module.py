@@ -55,7 +55,7 @@ CONNECTION_OPTIONS: typing.Dict[str, typing.Callable[[str], typing.Dict[str, typ
     "negotiate_send_cbt": _option("bool", default=True),
     "negotiate_service": _option("str", default="WSMAN"),
     "certificate_pem": _option("path"),
-    "certificate_key_pem": _option("path", no_log=True),
+    "certificate_key_pem": _option("path", no_log=False),
     "credssp_auth_mechanism": _option("str", choices=["auto", "kerberos", "ntlm"]),
     "credssp_disable_tlsv1_2": _option("bool"),
     "credssp_minimum_version": _option("int"),

@@ -21,7 +21,8 @@ import xml.etree.ElementTree as ET
 
 from .commands import Command, ensure_allowed, render
 from .errors import (
-    AuthenticationFailed, EndpointNotFound, ExchangeError, SessionError, Throttled, Unreachable, error_from_record,
+    AuthenticationFailed, EndpointNotFound, ExchangeError, InvalidSettings, SessionError, Throttled, Unreachable,
+    error_from_record,
 )
 
 try:
@@ -127,7 +128,16 @@ class Endpoint(object):
         return "%s://%s:%s/%s" % (self.protocol, self.server, self.port, self.path.strip("/"))
 
     def wsman(self) -> typing.Any:
-        return WSMan(self.server, port=self.port, path=self.path, ssl=self.protocol == "https", **self.options)
+        options = dict(self.options)
+        if options.get("encryption") == "auto" and options.get("auth") in ("basic", "certificate"):
+            # These cannot seal messages; "auto" then means "not". Over http the server must allow
+            # unencrypted traffic (WinRM's AllowUnencrypted), which production servers should not.
+            options["encryption"] = "never"
+        try:
+            return WSMan(self.server, port=self.port, path=self.path, ssl=self.protocol == "https", **options)
+        except ValueError as error:
+            raise InvalidSettings("The connection settings for %s cannot work together: %s" % (self.url, error)) \
+                from None
 
 
 def wsman_options(params: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
@@ -295,8 +305,8 @@ class WinRSSession(object):
                   "operation_timeout_sec": endpoint.options["operation_timeout"]}
         if isinstance(endpoint.options["cert_validation"], str):
             kwargs["ca_trust_path"] = endpoint.options["cert_validation"]
-        self.protocol = winrm.Session(endpoint.url, auth=(endpoint.options.get("username"),
-                                                         endpoint.options.get("password")), **kwargs)
+        credentials = (endpoint.options.get("username"), endpoint.options.get("password"))
+        self.protocol = winrm.Session(endpoint.url, auth=credentials, **kwargs)
 
     def __enter__(self) -> "WinRSSession":
         return self

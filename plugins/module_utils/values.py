@@ -82,8 +82,8 @@ def timespan_seconds(option: str, value: typing.Any, minimum: int = 0, maximum: 
         days, hours, minutes, secs = (int(g or 0) for g in match.groups())
         seconds = ((days * 24 + hours) * 60 + minutes) * 60 + secs
     if seconds < minimum or (maximum is not None and seconds > maximum):
-        raise InvalidValue("%s: %s is outside %s to %s." % (option, value, format_timespan(minimum),
-                                                          format_timespan(maximum or 0)))
+        raise InvalidValue("%s: %s is outside %s to %s."
+                           % (option, value, format_timespan(minimum), format_timespan(maximum or 0)))
     return seconds
 
 

@@ -16,7 +16,7 @@ description:
     domains, whose recipients Exchange does not know.
   - The default accepted domain cannot be removed.
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:

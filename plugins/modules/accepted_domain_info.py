@@ -13,7 +13,7 @@ description:
   - Returns the accepted domains and, for each, whether recipient validation covers it (C(AddressBookEnabled)).
     Changes nothing.
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:
@@ -22,6 +22,7 @@ attributes:
     description: Reads only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to show before and after.
   idempotent:
     support: full
     description: Never changes anything.

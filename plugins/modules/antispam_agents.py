@@ -21,7 +21,7 @@ description:
   - Sender ID also needs the internal relays in C(InternalSMTPServers); set them with
     M(mailhygiene.exchange.transport_config).
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:

@@ -19,7 +19,7 @@ description:
   - Each item takes the options of the module of its I(kind); every item is validated before anything is sent.
   - Returns per-item results (changed, action, commands, diff, errors) and a summary.
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:
@@ -156,11 +156,11 @@ def main() -> None:
     changed = [i for i in items if i.plan is not None and i.plan.changed and i.state in ("applied", "planned")]
     failed = [i for i in items if i.state == "failed"]
     result["changed"] = bool(changed)
+    unchanged = [i for i in items if i.plan is not None and not i.plan.changed]
     result["summary"] = {"total": len(items), "changed": len(changed), "failed": len(failed),
-                          "unchanged": len([i for i in items if i.plan is not None and not i.plan.changed]),
-                          "sessions_opened": sessions}
+                         "unchanged": len(unchanged), "sessions_opened": sessions}
     result["diff"] = [{"before_header": label(i.resource), "after_header": label(i.resource),
-                        "before": i.plan.before, "after": i.plan.after} for i in changed if i.plan is not None]
+                       "before": i.plan.before, "after": i.plan.after} for i in changed if i.plan is not None]
     for item in items:
         for warning in item.plan.warnings if item.plan is not None else []:
             module.warn("%s: %s" % (label(item.resource), warning))

@@ -14,7 +14,7 @@ description:
   - The tarpit interval delays the answer to a rejected recipient, which slows down directory harvest attacks
     against recipient validation; authenticated sessions are not delayed.
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:

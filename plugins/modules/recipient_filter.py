@@ -21,7 +21,7 @@ description:
     message there); it is meant for Edge servers.
   - I(blocked_recipients) is changed with Exchange's add/remove, never by rewriting the list.
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:

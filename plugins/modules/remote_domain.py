@@ -21,7 +21,7 @@ description:
   - C(AllowedOOFType) and C(IsInternal) share storage in Exchange; they are never sent in one call, and setting them to
     contradicting values is refused.
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:

@@ -14,7 +14,7 @@ description:
     accepted domains and receive connectors, reading each object type once. Changes nothing.
   - The role M(mailhygiene.exchange.backscatter_baseline) uses it to choose what applies to each server.
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:
@@ -23,6 +23,7 @@ attributes:
     description: Reads only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to show before and after.
   idempotent:
     support: full
     description: Never changes anything.

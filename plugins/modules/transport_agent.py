@@ -16,7 +16,7 @@ description:
     Restart it with M(mailhygiene.exchange.antispam_agents) (I(restart=always)) or your own orchestration.
   - To install the anti-spam agents use M(mailhygiene.exchange.antispam_agents).
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:

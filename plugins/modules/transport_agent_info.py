@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - Returns the transport agents of the server connected to, by priority. Changes nothing.
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:
@@ -21,6 +21,7 @@ attributes:
     description: Reads only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to show before and after.
   idempotent:
     support: full
     description: Never changes anything.

@@ -16,7 +16,7 @@ description:
   - Lists are changed with Exchange's add/remove; C(append) (the default) only adds.
   - On an EdgeSync-subscribed Edge server these settings come from the organisation and cannot be changed.
 author:
-  - mailhygiene.exchange contributors
+  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
 attributes:

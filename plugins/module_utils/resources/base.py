@@ -115,4 +115,3 @@ class Resource(object):
     def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
         """The object as it is now (for the module's return value)."""
         raise NotImplementedError
-

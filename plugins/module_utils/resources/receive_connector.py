@@ -51,9 +51,8 @@ class ReceiveConnector(Resource):
         after = {"identity": connector["Identity"], **difference.after}
         if not difference.changed:
             return Plan(before=before, after=after)
-        return Plan("update", [Command("Set-ReceiveConnector", dict({"Identity": connector["Identity"]},
-                                                                     **difference.parameters), idempotent=True)],
-                    before=before, after=after)
+        parameters = dict({"Identity": connector["Identity"]}, **difference.parameters)
+        return Plan("update", [Command("Set-ReceiveConnector", parameters, idempotent=True)], before=before, after=after)
 
     def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
         connector = self._find(connections)

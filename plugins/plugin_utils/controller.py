@@ -54,7 +54,7 @@ PSRP_OPTIONS = {
 }
 
 
-class ActionModule(ActionBase):
+class RunOnController(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset()  # the module validates its own arguments
     _supports_async = False
@@ -96,8 +96,9 @@ class ActionModule(ActionBase):
                                     % (task_vars.get("inventory_hostname"), error)) from error
 
         self._connection = self._local_connection()
-        local_vars = {k: v for k, v in task_vars.items() if not k.startswith(("ansible_shell", "ansible_remote_tmp",
-                                                                            "ansible_become", "ansible_connection"))}
+        # The host's shell, temporary directory, become and connection settings are for the Windows host.
+        host_only = ("ansible_shell", "ansible_remote_tmp", "ansible_become", "ansible_connection")
+        local_vars = {k: v for k, v in task_vars.items() if not k.startswith(host_only)}
         local_vars["ansible_python_interpreter"] = task_vars.get("ansible_playbook_python", sys.executable)
         try:
             result.update(self._execute_module(module_name=self._task.resolved_action, module_args=args,

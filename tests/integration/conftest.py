@@ -1,0 +1,101 @@
+"""Integration tests: real ansible-playbook runs of the installed collection against the Exchange
+emulator (the lab fixtures come from exchange-emulator's pytest plugin)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import typing
+
+import pytest
+import yaml
+
+HERE = pathlib.Path(__file__).parent
+ROOT = HERE.parent.parent
+
+
+def collections_path() -> str:
+    path = os.environ.get("EXCHANGE_TEST_COLLECTIONS_PATH")
+    if not path:
+        pytest.exit("EXCHANGE_TEST_COLLECTIONS_PATH is not set: run the tests with `make test` (it builds and installs "
+                    "the collection first)", returncode=2)
+    return path
+
+
+class PlaybookRun(object):
+    def __init__(self, returncode: int, output: str, results: typing.List[typing.Dict[str, typing.Any]]) -> None:
+        self.returncode = returncode
+        self.output = output
+        self.results = results
+
+    def task(self, name: str, host: str = "ex01") -> typing.Dict[str, typing.Any]:
+        for entry in self.results:
+            if entry["task"] == name and entry["host"] == host:
+                return typing.cast(typing.Dict[str, typing.Any], entry["result"])
+        raise KeyError("no result for task %r on %s; ran: %s\n%s" % (
+            name, host, [(e["task"], e["host"]) for e in self.results], self.output[-3000:]))
+
+    def status(self, name: str, host: str = "ex01") -> str:
+        return next(e["status"] for e in self.results if e["task"] == name and e["host"] == host)
+
+
+class Ansible(object):
+    """Runs playbooks against a running lab, as a user would (inventory with psrp variables)."""
+
+    def __init__(self, lab: typing.Any, workdir: pathlib.Path) -> None:
+        self.lab = lab
+        self.workdir = workdir
+        self.inventory = workdir / "inventory.yml"
+        hosts = {}
+        for server in lab.endpoints["servers"]:
+            hosts[server["name"].lower()] = {
+                "ansible_host": server["host"],
+                "ansible_port": server["port"],          # the emulator serves /wsman on the same port
+                "exchange_port": server["port"],          # the management endpoint (80 on a real server)
+                "ansible_connection": "psrp",
+                "ansible_psrp_protocol": "http",
+                "ansible_psrp_auth": "ntlm",
+                "ansible_user": lab.username,
+                "ansible_password": lab.password,
+            }
+        mailbox = [s["name"].lower() for s in lab.endpoints["servers"] if s["role"] == "Mailbox"]
+        edge = [s["name"].lower() for s in lab.endpoints["servers"] if s["role"] == "Edge"]
+        inventory = {"all": {"hosts": hosts, "children": {"mailbox": {"hosts": {h: {} for h in mailbox}},
+                                                          "edge": {"hosts": {h: {} for h in edge}}}}}
+        self.inventory.write_text(yaml.safe_dump(inventory), encoding="utf-8")
+        self.runs = 0
+
+    def play(self, tasks: typing.List[typing.Dict[str, typing.Any]], hosts: str = "ex01", check: bool = False,
+             diff: bool = False, extra_args: typing.Sequence[str] = (),
+             env: typing.Optional[typing.Dict[str, str]] = None, module_defaults: bool = True,
+             **play: typing.Any) -> PlaybookRun:
+        self.runs += 1
+        playbook = self.workdir / ("play%d.yml" % self.runs)
+        body: typing.Dict[str, typing.Any] = {"name": "test", "hosts": hosts, "gather_facts": False}
+        if module_defaults:
+            body["module_defaults"] = {"group/mailhygiene.exchange.exchange": {"port": "{{ exchange_port }}"}}
+        body["tasks"] = tasks
+        body.update(play)
+        playbook.write_text(yaml.safe_dump([body], sort_keys=False), encoding="utf-8")
+        results_file = self.workdir / ("results%d.jsonl" % self.runs)
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), RECORD_RESULTS_FILE=str(results_file),
+                   ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"), ANSIBLE_CALLBACKS_ENABLED="record_results",
+                   ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_RETRY_FILES_ENABLED="0",
+                   ANSIBLE_PYTHON_INTERPRETER=sys.executable, **(env or {}))
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(self.inventory),
+                   str(playbook), *extra_args]
+        if check:
+            command.append("--check")
+        if diff:
+            command.append("--diff")
+        completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+        results = [json.loads(line) for line in results_file.read_text().splitlines()] if results_file.exists() else []
+        return PlaybookRun(completed.returncode, completed.stdout + completed.stderr, results)
+
+
+@pytest.fixture(scope="module")
+def ansible(exchange_lab: typing.Any, tmp_path_factory: pytest.TempPathFactory) -> Ansible:
+    return Ansible(exchange_lab, tmp_path_factory.mktemp("ansible"))
