@@ -59,7 +59,7 @@ def connect_command_close(port: int, auth: str) -> float:
 
 def percentile(values: typing.Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def rss_kib(pid: int) -> int:
@@ -69,7 +69,7 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-def latency(port: int, runs: int) -> typing.Dict[str, typing.Dict[str, float]]:
+def latency(port: int, runs: int) -> dict[str, dict[str, float]]:
     results = {}
     for auth in ("basic", "ntlm"):
         for _ in range(5):  # warm up imports, caches and connections
@@ -80,9 +80,9 @@ def latency(port: int, runs: int) -> typing.Dict[str, typing.Dict[str, float]]:
     return results
 
 
-def concurrency(port: int, pid: int, sessions: int) -> typing.Dict[str, typing.Any]:
+def concurrency(port: int, pid: int, sessions: int) -> dict[str, typing.Any]:
     before = rss_kib(pid)
-    pools: typing.List[RunspacePool] = []
+    pools: list[RunspacePool] = []
     opened_at = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=32) as executor:
         def open_one(_: int) -> RunspacePool:

@@ -137,15 +137,18 @@ class SessionAccounting:
 
 
 def application_private_data() -> dict[str, typing.Any]:
-    from psrpcore.types import PSVersion
+    """What a Windows PowerShell 5.1 server sends in APPLICATION_PRIVATE_DATA: PSVersionTable is a
+    PSPrimitiveDictionary (like the outer dictionary) and PSCompatibleVersions a System.Version[]."""
+    from psrpcore.types import PSList, PSPrimitiveDictionary, PSVersion
 
-    return {"PSVersionTable": {
-        "PSVersion": PSVersion("5.1.17763.1"), "PSEdition": "Desktop",
-        "PSCompatibleVersions": [PSVersion(v) for v in ("1.0", "2.0", "3.0", "4.0", "5.0", "5.1.17763.1")],
+    compatible = PSList(PSVersion(v) for v in ("1.0", "2.0", "3.0", "4.0", "5.0", "5.1.17763.1"))
+    compatible.PSObject.type_names = ["System.Version[]", "System.Array", "System.Object"]
+    return {"PSVersionTable": PSPrimitiveDictionary({
+        "PSVersion": PSVersion("5.1.17763.1"), "PSEdition": "Desktop", "PSCompatibleVersions": compatible,
         "CLRVersion": PSVersion("4.0.30319.42000"), "BuildVersion": PSVersion("10.0.17763.1"),
         "WSManStackVersion": PSVersion("3.0"), "PSRemotingProtocolVersion": PSVersion("2.3"),
         "SerializationVersion": PSVersion("1.1.0.1"),
-    }}
+    })}
 
 
 class LabServer:

@@ -3,7 +3,8 @@
 Outgoing: records become objects with adapted properties (as Exchange's remoting serialises them),
 error records keep Windows' exception type chains, category text and the InvocationInfo layout pypsrp
 can read. Incoming: arguments and pipeline input become Python natives (hashtables as dicts, arrays as
-lists, objects as records).
+lists, objects as records); a `Received` remembers the type names each complex value arrived with, so
+that one passed on unchanged to the output goes back as Windows sends it: `Deserialized.`-prefixed.
 """
 
 from __future__ import annotations
@@ -37,18 +38,53 @@ LIST_OF_OBJECT = ("System.Collections.Generic.List`1[[System.Object, mscorlib, V
                   "PublicKeyToken=b77a5c561934e089]]")
 
 
+DESERIALIZED = "Deserialized."
+
+
+class Received:
+    """The complex values (dicts, lists, records) that `from_ps` made of one pipeline's arguments and input,
+    with the type names they arrived with, prefixed `Deserialized.` as PowerShell's deserializer names them.
+
+    Values are recognised by identity: the runspace layer passes an input object on as the same Python
+    object. The table holds each value, so no id is reused while the pipeline (and this table) lives."""
+
+    def __init__(self) -> None:
+        self._values: dict[int, tuple[typing.Any, list[str]]] = {}
+
+    def remember(self, value: typing.Any, type_names: typing.Sequence[str]) -> None:
+        if type_names:
+            self._values[id(value)] = (value, [t if t.startswith(DESERIALIZED) else DESERIALIZED + t
+                                               for t in type_names])
+
+    def type_names(self, value: typing.Any) -> list[str] | None:
+        entry = self._values.get(id(value))
+        return list(entry[1]) if entry is not None and entry[0] is value else None
+
+
 # ---------------------------------------------------------------------------------------------- outgoing
-def to_ps(value: typing.Any) -> typing.Any:
+def to_ps(value: typing.Any, received: Received | None = None) -> typing.Any:
+    """A runspace value as psrpcore's object; `received`: the pipeline's arguments and input, whose complex
+    values go back with the (Deserialized.) type names they arrived with."""
+    type_names = received.type_names(value) if received is not None else None
     if isinstance(value, Record):
-        return record_to_ps(value)
+        obj = record_to_ps(value, received)
+        if type_names:
+            obj.PSObject.type_names = type_names
+        return obj
     if isinstance(value, MultiValued):
-        items = PSList([to_ps(v) for v in value.values])
+        items = PSList([to_ps(v, received) for v in value.values])
         items.PSObject.type_names = value.type_names
         return items
     if isinstance(value, (list, tuple)):
-        return PSList([to_ps(v) for v in value])
+        items = PSList([to_ps(v, received) for v in value])
+        if type_names:
+            items.PSObject.type_names = type_names
+        return items
     if isinstance(value, dict):
-        return PSDict({k: to_ps(v) for k, v in value.items()})
+        table = PSDict({k: to_ps(v, received) for k, v in value.items()})
+        if type_names:
+            table.PSObject.type_names = type_names
+        return table
     if isinstance(value, datetime.datetime):
         return PSDateTime.fromtimestamp(value.timestamp(), tz=value.tzinfo or datetime.UTC)
     if isinstance(value, uuid.UUID):
@@ -56,7 +92,7 @@ def to_ps(value: typing.Any) -> typing.Any:
     return value
 
 
-def record_to_ps(record: Record) -> PSObject:
+def record_to_ps(record: Record, received: Received | None = None) -> PSObject:
     """Exchange's objects carry adapted properties (<Props>); custom objects (Select-Object's) carry
     note properties (<MS>), as Windows serialises them."""
     obj = PSObject()
@@ -65,7 +101,7 @@ def record_to_ps(record: Record) -> PSObject:
     custom = "System.Management.Automation.PSCustomObject" in record.type_names
     target = obj.PSObject.extended_properties if custom else obj.PSObject.adapted_properties
     for name, value in record.properties.items():
-        target.append(PSNoteProperty(name, to_ps(value)))
+        target.append(PSNoteProperty(name, to_ps(value, received)))
     return obj
 
 
@@ -104,18 +140,39 @@ def _invocation_info(details: InvocationDetails) -> InvocationInfo:
     )
 
 
-def error_record(info: ErrorRecordInfo, with_invocation: bool) -> ErrorRecord:
+class WindowsErrorRecord(ErrorRecord):
+    """An ErrorRecord that, written to the error stream (an ERROR_RECORD message), carries what Windows
+    PowerShell adds there: the note property writeErrorStream=true first and <Nil N="PSMessageDetails"/>
+    last. A failed pipeline's ExceptionAsErrorRecord has neither."""
+
+    write_error_stream = False
+
+    @classmethod
+    def ToPSObjectForRemoting(cls, instance: ErrorRecord, **kwargs: typing.Any) -> PSObject:
+        obj = super().ToPSObjectForRemoting(instance, **kwargs)
+        if getattr(instance, "write_error_stream", False):
+            obj.PSObject.extended_properties.insert(0, PSNoteProperty("writeErrorStream", True))
+            obj.PSObject.extended_properties.append(PSNoteProperty("PSMessageDetails", None))
+        return obj
+
+
+def error_record(info: ErrorRecordInfo, with_invocation: bool, extended: bool = True,
+                 write_error_stream: bool = False) -> ErrorRecord:
+    """`with_invocation`: the record carries its InvocationInfo (the client asked for invocation info);
+    `extended`: also flattened (SerializeExtendedInfo, InvocationInfo_*, …), as in the error stream, not in
+    a failed pipeline's state; `write_error_stream`: the record goes to the error stream."""
     exception = NETException(Message=info.message, HResult=-2146233087)
     exception.PSObject.type_names = [*info.type_names, "System.Object"]
     exception.PSObject.to_string = f"{info.type_names[0]}: {info.message}"
     category = WindowsErrorCategoryInfo(
         info.category_line, Category=ErrorCategory[info.category], Activity=info.activity, Reason=info.reason,
         TargetName=info.target_name, TargetType=info.target_type)
-    record = ErrorRecord(Exception=exception, CategoryInfo=category, TargetObject=to_ps(info.target),
-                         FullyQualifiedErrorId=info.error_id)
+    record = WindowsErrorRecord(Exception=exception, CategoryInfo=category, TargetObject=to_ps(info.target),
+                                FullyQualifiedErrorId=info.error_id)
     if with_invocation and info.invocation is not None:
         record.InvocationInfo = _invocation_info(info.invocation)
-        record.serialize_extended_info = True
+        record.serialize_extended_info = extended
+    record.write_error_stream = write_error_stream
     record.PSObject.to_string = info.message
     return record
 
@@ -125,8 +182,9 @@ def invocation_info(details: InvocationDetails | None) -> InvocationInfo | None:
 
 
 # ---------------------------------------------------------------------------------------------- incoming
-def from_ps(value: typing.Any) -> typing.Any:
-    """A deserialised argument or input object as a Python native the binder understands."""
+def from_ps(value: typing.Any, received: Received | None = None) -> typing.Any:
+    """A deserialised argument or input object as a Python native the binder understands; `received`
+    remembers the type names of the complex values made."""
     if value is None or isinstance(value, (bool, str)):
         return str(value) if isinstance(value, str) else value
     if isinstance(value, PSSecureString):
@@ -135,19 +193,26 @@ def from_ps(value: typing.Any) -> typing.Any:
         return int(value)
     if isinstance(value, float):
         return float(value)
+    result: typing.Any
     if isinstance(value, dict):
-        return {str(from_ps(k)): from_ps(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [from_ps(v) for v in value]
-    if isinstance(value, datetime.datetime):
+        result = {str(from_ps(k)): from_ps(v, received) for k, v in value.items()}
+    elif isinstance(value, (list, tuple)):
+        result = [from_ps(v, received) for v in value]
+    elif isinstance(value, datetime.datetime):
         return value
-    if isinstance(value, uuid.UUID):
+    elif isinstance(value, uuid.UUID):
         return str(value)
-    if isinstance(value, PSObject):
+    elif isinstance(value, PSObject):
         meta = value.PSObject
-        props = {p.name: from_ps(p.get_value(value)) for p in [*meta.adapted_properties, *meta.extended_properties]}
-        type_names = [t[len("Deserialized."):] if t.startswith("Deserialized.") else t for t in meta.type_names]
-        return Record(type_names, props, meta.to_string or "")
-    return str(value)
+        props = {p.name: from_ps(p.get_value(value), received)
+                 for p in [*meta.adapted_properties, *meta.extended_properties]}
+        type_names = [t.removeprefix(DESERIALIZED) for t in meta.type_names]
+        result = Record(type_names, props, meta.to_string or "")
+    else:
+        return str(value)
+    if received is not None:
+        # psrpcore names what it rehydrates (a Hashtable) as sent, what it cannot (Object[]) Deserialized.*
+        received.remember(result, getattr(getattr(value, "PSObject", None), "type_names", None) or ())
+    return result
 
 

@@ -44,10 +44,12 @@ MIN_PROTOCOL_FOR_INFORMATION = psrpcore.types.PSVersion("2.3")
 class PipelineSink:
     """The runspace's output streams, written into one psrpcore pipeline."""
 
-    def __init__(self, shell: "PSRPShell", pipeline: ServerPipeline, with_invocation: bool) -> None:
+    def __init__(self, shell: "PSRPShell", pipeline: ServerPipeline, with_invocation: bool,
+                 received: convert.Received | None = None) -> None:
         self.shell = shell
         self.pipeline = pipeline
         self.with_invocation = with_invocation
+        self.received = received or convert.Received()
 
     def _emit(self, write: typing.Callable[[], None]) -> None:
         with self.shell.lock:
@@ -57,10 +59,10 @@ class PipelineSink:
             self.shell.drain()
 
     def output(self, value: typing.Any) -> None:
-        self._emit(lambda: self.pipeline.write_output(convert.to_ps(value)))
+        self._emit(lambda: self.pipeline.write_output(convert.to_ps(value, self.received)))
 
     def error(self, record: ErrorRecordInfo) -> None:
-        ps_record = convert.error_record(record, self.with_invocation)
+        ps_record = convert.error_record(record, self.with_invocation, write_error_stream=True)
         # write_error() would rebuild the record and lose its type names: queue it as it is.
         self._emit(lambda: self.pipeline.prepare_message(ps_record, message_type=PSRPMessageType.ErrorRecord))
 
@@ -104,6 +106,7 @@ class PSRPShell:
         self._command_ids: dict[str, uuid.UUID] = {}
         self._awaiting_input: dict[uuid.UUID, psrpcore.PowerShell] = {}
         self._inputs: dict[uuid.UUID, list[typing.Any]] = collections.defaultdict(list)
+        self._received: dict[uuid.UUID, convert.Received] = collections.defaultdict(convert.Received)
         self._stop: dict[uuid.UUID, threading.Event] = {}
         with self.lock:
             self._feed(request.creation_data, None, StreamType.default)
@@ -136,13 +139,14 @@ class PSRPShell:
             fail(pipeline, convert.error_record(runspace_errors.scripts_not_emulated("Get-Command metadata"),
                                                 False))
         elif isinstance(event, psrpcore.PipelineInputEvent):
-            self._inputs[event.pipeline_id].append(convert.from_ps(event.data))
+            self._inputs[event.pipeline_id].append(convert.from_ps(event.data, self._received[event.pipeline_id]))
         elif isinstance(event, psrpcore.EndOfPipelineInputEvent):
             waiting = self._awaiting_input.pop(event.pipeline_id, None)
             if waiting is not None:
                 self._run(event.pipeline_id, waiting)
-        elif isinstance(event, (psrpcore.SetMaxRunspacesEvent, psrpcore.SetMinRunspacesEvent,
-                                psrpcore.ResetRunspaceStateEvent)):
+        elif isinstance(event, (psrpcore.SetMaxRunspacesEvent, psrpcore.SetMinRunspacesEvent)):
+            self.pool.runspace_availability_response(event.ci, self.pool.accepts_runspace_count(event))
+        elif isinstance(event, psrpcore.ResetRunspaceStateEvent):
             self.pool.runspace_availability_response(event.ci, True)
         elif isinstance(event, psrpcore.GetAvailableRunspacesEvent):
             self.pool.runspace_availability_response(event.ci, max(self.pool.max_runspaces, 1))
@@ -152,11 +156,13 @@ class PSRPShell:
     def _run(self, pipeline_id: uuid.UUID, powershell: psrpcore.PowerShell) -> None:
         pipeline = self.pool.pipeline_table[pipeline_id]
         start_silently(pipeline)
-        calls = [CommandCall(c.command_text, [(n, convert.from_ps(v)) for n, v in c.parameters], c.is_script,
-                             c.end_of_statement) for c in powershell.commands]
+        received = self._received.pop(pipeline_id, None) or convert.Received()
+        calls = [CommandCall(c.command_text, [(n, convert.from_ps(v, received)) for n, v in c.parameters],
+                             c.is_script, c.end_of_statement) for c in powershell.commands]
         pipeline_input = self._inputs.pop(pipeline_id, [])
         stop = self._stop.setdefault(pipeline_id, threading.Event())
-        sink = PipelineSink(self, pipeline, with_invocation=bool(int(powershell.remote_stream_options)))
+        sink = PipelineSink(self, pipeline, with_invocation=bool(int(powershell.remote_stream_options)),
+                            received=received)
         worker = threading.Thread(target=self._invoke, args=(pipeline, calls, pipeline_input, sink, stop),
                                   name=f"pipeline-{str(pipeline_id)[:8]}", daemon=True)
         worker.start()
@@ -178,7 +184,8 @@ class PSRPShell:
                 if failure is None:
                     pipeline.complete()
                 else:
-                    fail(pipeline, convert.error_record(failure, sink.with_invocation))
+                    # Windows serialises a failed pipeline's ExceptionAsErrorRecord without extended info.
+                    fail(pipeline, convert.error_record(failure, sink.with_invocation, extended=False))
             self.drain()
 
     # ------------------------------------------------------------------ outgoing PSRP
@@ -214,7 +221,7 @@ class PSRPShell:
             for chunk in chunks:
                 pid = self._command_ids.get(chunk.command_id.upper()) if chunk.command_id else None
                 if chunk.command_id and pid is None:
-                    raise WSManFault.invalid_selectors()
+                    raise WSManFault.unknown_command()
                 stream = StreamType.prompt_response if chunk.name == "pr" else StreamType.default
                 self._feed(chunk.data, pid, stream)
 
@@ -224,7 +231,7 @@ class PSRPShell:
         if command_id:
             pid = self._command_ids.get(command_id.upper())
             if pid is None:
-                raise WSManFault.invalid_selectors()
+                raise WSManFault.unknown_command()
         deadline = time.monotonic() + max(timeout - 0.5, 0.05)
         with self.lock:
             queue = self._out[pid]
@@ -260,6 +267,9 @@ class PSRPShell:
                     pipeline.close()
                 self._out.pop(pid, None)
                 self._stop.pop(pid, None)
+                self._inputs.pop(pid, None)
+                self._received.pop(pid, None)
+                self._awaiting_input.pop(pid, None)
                 del self._command_ids[(command_id or "").upper()]
             self.drain()
 

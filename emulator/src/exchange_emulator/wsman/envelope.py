@@ -46,7 +46,9 @@ COMMAND_STATE_DONE = SHELL + "CommandState/Done"
 COMMAND_STATE_RUNNING = SHELL + "CommandState/Running"
 
 DEFAULT_MAX_ENVELOPE = 153600
-_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?)?$")
+# xs:duration as WSMan uses it. A minus sign may lead (xs:duration's form) or, as pypsrp writes timeout=-1,
+# precede the seconds (PT-1S); either makes the whole duration negative.
+_DURATION = re.compile(r"^(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(-)?(\d+(?:\.\d*)?|\.\d+)S)?)?$")
 
 
 def q(ns: str, tag: str) -> str:
@@ -70,11 +72,15 @@ class Request:
 
 
 def parse_duration(value: str) -> float | None:
+    """Seconds (negative for a negative duration), or None for text that is not a duration."""
     match = _DURATION.match(value.strip())
-    if not match or not any(match.groups()):
+    if not match:
         return None
-    days, hours, minutes, seconds = match.groups()
-    return int(days or 0) * 86400 + int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+    negative, days, hours, minutes, negative_seconds, seconds = match.groups()
+    if not any((days, hours, minutes, seconds)):
+        return None
+    total = int(days or 0) * 86400 + int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+    return -total if negative or negative_seconds else total
 
 
 def parse_request(data: bytes) -> Request:
@@ -104,6 +110,10 @@ def parse_request(data: bytes) -> Request:
     timeout_text = text(NS_W, "OperationTimeout")
     timeout = parse_duration(timeout_text) if timeout_text else 60.0
     if timeout is None:
+        # Windows' answer to a negative duration is recorded; one that is no duration at all is taken to be
+        # the same invalid timeout field (no recording shows it).
+        raise WSManFault.invalid_timeout(timeout_text)
+    if timeout < 0:
         raise WSManFault.invalid_timeout(timeout_text)
     size_text = text(NS_W, "MaxEnvelopeSize")
     try:

@@ -7,29 +7,44 @@ from xml.sax.saxutils import escape, quoteattr
 
 NS_F = "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"
 DETAIL = "http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/"
+INVALID_SELECTORS = ("The WS-Management service cannot process the request because the request contained invalid "
+                     "selectors for the resource. ")
+# Faults raised by the WinRS plug-in (the shell table) are wrapped in a ProviderFault naming it.
+SHELL_PROVIDER = ("Shell provider", r"%systemroot%\system32\WsmSvc.dll")
 
 
 class WSManFault(Exception):
     """A SOAP fault with Microsoft's WSManFault detail, answered with HTTP 500."""
 
-    def __init__(self, code: int, subcode: str, reason: str, sender: bool = True, detail: str = "") -> None:
+    def __init__(self, code: int, subcode: str, reason: str, sender: bool = True, detail: str = "",
+                 message: str | None = None, provider: tuple[str, str] | None = None) -> None:
         super().__init__(reason)
         self.code = code
         self.subcode = subcode
-        self.reason = reason
+        self.reason = reason  # s:Reason
+        self.message = reason if message is None else message  # f:WSManFault/f:Message (often the reason again)
         self.sender = sender
         self.detail = detail
+        self.provider = provider  # (name, path) of the WSMan plug-in whose f:ProviderFault wraps the message
 
     def to_xml(self, machine: str) -> str:
         value = "s:Sender" if self.sender else "s:Receiver"
         detail = f"<w:FaultDetail>{DETAIL}{self.detail}</w:FaultDetail>" if self.detail else ""
+        message = self._wsman_fault(machine, escape(self.message))
+        if self.provider is not None:
+            name, path = self.provider
+            message = self._wsman_fault(
+                machine, f"<f:ProviderFault provider={quoteattr(name)} path={quoteattr(path)}>{message}"
+                         "</f:ProviderFault>")
         return (
             f"<s:Fault><s:Code><s:Value>{value}</s:Value><s:Subcode><s:Value>{escape(self.subcode)}</s:Value>"
             f'</s:Subcode></s:Code><s:Reason><s:Text xml:lang="en-US">{escape(self.reason)}</s:Text></s:Reason>'
-            f"<s:Detail>{detail}<f:WSManFault xmlns:f={quoteattr(NS_F)} Code=\"{self.code}\" "
-            f"Machine={quoteattr(machine)}><f:Message>{escape(self.reason)}</f:Message></f:WSManFault></s:Detail>"
-            "</s:Fault>"
+            f"<s:Detail>{detail}{message}</s:Detail></s:Fault>"
         )
+
+    def _wsman_fault(self, machine: str, content: str) -> str:
+        return (f"<f:WSManFault xmlns:f={quoteattr(NS_F)} Code=\"{self.code}\" Machine={quoteattr(machine)}>"
+                f"<f:Message>{content}</f:Message></f:WSManFault>")
 
     # -- recorded from Windows -------------------------------------------------------------------
     @classmethod
@@ -38,9 +53,27 @@ class WSManFault(Exception):
                    "time specified in OperationTimeout.  ", sender=False)
 
     @classmethod
-    def invalid_selectors(cls) -> "WSManFault":
-        return cls(2150858843, "w:InvalidSelectors", "The WS-Management service cannot process the request because "
-                   "the request contained invalid selectors for the resource. ", detail="UnexpectedSelectors")
+    def invalid_selectors(cls, from_shell_provider: bool = False) -> "WSManFault":
+        """Selectors naming nothing. A Get of a shell that does not exist comes from the Shell provider, and its
+        message is wrapped in an f:ProviderFault (test_psrp_is_alive_invalid_selectors.yml)."""
+        return cls(2150858843, "w:InvalidSelectors", INVALID_SELECTORS, detail="UnexpectedSelectors",
+                   provider=SHELL_PROVIDER if from_shell_provider else None)
+
+    @classmethod
+    def unknown_command(cls) -> "WSManFault":
+        """A CommandId the shell does not have (test_psrp_receive_failure.yml, test_winrs_bad_cmd_id.yml)."""
+        return cls(2150858843, "w:InvalidSelectors", INVALID_SELECTORS, detail="UnexpectedSelectors",
+                   message="The Windows Remote Shell received a request to perform an operation on a command "
+                           "identifier that does not exist. Either the command has completed execution or the client "
+                           "specified an invalid command identifier. ")
+
+    @classmethod
+    def invalid_timeout(cls, value: str) -> "WSManFault":
+        """A negative OperationTimeout (pypsrp's timeout=-1 sends PT-1S: test_psrp_is_alive_other_wsman_error.yml)."""
+        return cls(2150858767, "a:InvalidMessageInformationHeader", "The WS-Management service cannot process the "
+                   "request. The request contains one or more invalid SOAP headers. ",
+                   message="The WS-Management service cannot process the request. The XML contains an invalid "
+                           f"timeout field in the SOAP header: {value}. ")
 
     @classmethod
     def shell_not_found(cls, shell_id: str) -> "WSManFault":
@@ -67,11 +100,6 @@ class WSManFault(Exception):
     def malformed(cls, why: str) -> "WSManFault":
         return cls(2150858817, "w:InvalidMessageInformationHeader", "The WS-Management service cannot process the "
                    f"request because the SOAP envelope is invalid. {why}")
-
-    @classmethod
-    def invalid_timeout(cls, value: str) -> "WSManFault":
-        return cls(2150858794, "w:InvalidTimeout", f"The WS-Management service cannot process the request because "
-                   f"the OperationTimeout value '{value}' is not a valid xs:duration.")
 
     @classmethod
     def envelope_too_large(cls, size: int, limit: int) -> "WSManFault":

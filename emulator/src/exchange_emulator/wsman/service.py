@@ -105,7 +105,7 @@ class WSManService:
                 raise WSManFault.response_too_large(request.max_envelope_size)
             return 200, payload
         except WSManFault as fault:
-            log.info("WSMan fault %s %s: %s", fault.code, fault.subcode, fault.reason)
+            log.info("WSMan fault %s %s: %s", fault.code, fault.subcode, fault.message)
             return 500, fault_envelope(fault, related, self.machine)
         except Exception as error:  # a bug: still answer as WinRM would, never drop the connection
             log.exception("internal error handling a WSMan request")
@@ -244,8 +244,8 @@ class WSManService:
             with self._lock:
                 entry = self._shells.get(shell_id)
             if entry is None:
-                raise WSManFault.invalid_selectors()
-            return shell_xml(entry.shell)
+                raise WSManFault.invalid_selectors(from_shell_provider=True)
+            return shell_xml(entry.shell, get=True)
         raise WSManFault.unknown_resource(request.resource_uri)
 
 
@@ -253,20 +253,27 @@ def _text(element: typing.Any) -> str:
     return (element.text or "").strip() if element is not None and element.text else ""
 
 
-def shell_xml(shell: Shell) -> str:
+def shell_xml(shell: Shell, get: bool = False) -> str:
+    """The rsp:Shell of a CreateResponse, or of a GetResponse (`get`), as Windows writes them: a cmd shell has
+    no process id and none of the PowerShell shell's session fields; a Get adds the shell's resource use
+    (recorded for a PowerShell shell only; a cmd shell's Get is assumed to add the same)."""
     e = escape
-    process = "" if shell.resource_uri.lower() == CMD_SHELL_URI else "<rsp:ProcessId>4242</rsp:ProcessId>"
-    return (
-        f'<rsp:Shell xmlns:rsp="{NS_RSP}"><rsp:ShellId>{shell.shell_id}</rsp:ShellId>'
-        f"<rsp:ResourceUri>{e(shell.resource_uri)}</rsp:ResourceUri><rsp:Owner>{e(shell.owner)}</rsp:Owner>"
-        f"<rsp:ClientIP>{e(shell.client_ip)}</rsp:ClientIP>{process}"
-        "<rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut>"
-        f"<rsp:InputStreams>{e(shell.input_streams)}</rsp:InputStreams>"
-        f"<rsp:OutputStreams>{e(shell.output_streams)}</rsp:OutputStreams>"
+    powershell = shell.resource_uri.lower() != CMD_SHELL_URI
+    session = (
         "<rsp:MaxIdleTimeOut>PT2147483.647S</rsp:MaxIdleTimeOut><rsp:Locale>en-US</rsp:Locale>"
         "<rsp:DataLocale>en-US</rsp:DataLocale><rsp:CompressionMode>NoCompression</rsp:CompressionMode>"
         "<rsp:ProfileLoaded>Yes</rsp:ProfileLoaded><rsp:Encoding>UTF8</rsp:Encoding>"
         "<rsp:BufferMode>Block</rsp:BufferMode><rsp:State>Connected</rsp:State>"
+    ) if powershell else ""
+    usage = "<rsp:MemoryUsed>58MB</rsp:MemoryUsed><rsp:ChildProcesses>0</rsp:ChildProcesses>" if get else ""
+    return (
+        f'<rsp:Shell xmlns:rsp="{NS_RSP}"><rsp:ShellId>{shell.shell_id}</rsp:ShellId>'
+        f"<rsp:ResourceUri>{e(shell.resource_uri)}</rsp:ResourceUri><rsp:Owner>{e(shell.owner)}</rsp:Owner>"
+        f"<rsp:ClientIP>{e(shell.client_ip)}</rsp:ClientIP>"
+        f"{'<rsp:ProcessId>4242</rsp:ProcessId>' if powershell else ''}"
+        "<rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut>"
+        f"<rsp:InputStreams>{e(shell.input_streams)}</rsp:InputStreams>"
+        f"<rsp:OutputStreams>{e(shell.output_streams)}</rsp:OutputStreams>{session}"
         "<rsp:ShellRunTime>P0DT0H0M0S</rsp:ShellRunTime><rsp:ShellInactivity>P0DT0H0M0S</rsp:ShellInactivity>"
-        "</rsp:Shell>"
+        f"{usage}</rsp:Shell>"
     )

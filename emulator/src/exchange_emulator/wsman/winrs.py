@@ -66,17 +66,18 @@ class WinRSShell:
         with self._lock:
             entry = self._commands.get((command_id or "").upper())
         if entry is None:
-            raise WSManFault.invalid_selectors()
+            raise WSManFault.unknown_command()
         if not entry.done.wait(max(timeout - 0.5, 0.05)):
             raise WSManFault.timed_out()
         chunks: list[StreamChunk] = []
         if not entry.delivered:
-            for name, data in (("stdout", entry.stdout), ("stderr", entry.stderr)):
-                if name not in streams:
-                    continue
+            # As Windows: the data of every stream first, then their End markers, each in stream order.
+            wanted = [(name, data) for name, data in (("stdout", entry.stdout), ("stderr", entry.stderr))
+                      if name in streams]
+            for name, data in wanted:
                 for start in range(0, len(data), max_bytes):
                     chunks.append(StreamChunk(name, entry.command_id, data[start:start + max_bytes]))
-                chunks.append(StreamChunk(name, entry.command_id, b"", end=True))
+            chunks.extend(StreamChunk(name, entry.command_id, b"", end=True) for name, _ in wanted)
             entry.delivered = True
         return ReceiveResult(chunks, entry.command_id, done=True, exit_code=entry.exit_code)
 
