@@ -76,7 +76,8 @@ def get_accepted_domain(inv: Invocation) -> None:
             inv.write(to_record(ctx, obj))
         return
     for identity in identities(inv):
-        found = find_by_identity(everything, identity, keys=("Name", "DomainName", "Guid"))
+        # Name, GUID or DN, as for Set/Remove; not DomainName (Microsoft's Get-AcceptedDomain reference).
+        found = find_by_identity(everything, identity)
         if not found and "*" not in identity:
             inv.error(errors.object_not_found(identity, ctx.domain_controller))
         for obj in found:
@@ -151,10 +152,10 @@ CMDLETS = (
            (Parameter("Identity", IDENTITY, position=0, mandatory=True, from_pipeline=True), DOMAIN_CONTROLLER,
             Parameter("AddressBookEnabled", Bool()), Parameter("DomainType", DOMAIN_TYPE),
             Parameter("MakeDefault", Switch()), Parameter("MatchSubDomains", Bool()),
-            Parameter("Name", String(max_length=64))),
+            Parameter("Name", String(min_length=1, max_length=64))),
            set_accepted_domain, mutates=True, rbac_roles=RBAC),
     Cmdlet("New-AcceptedDomain", TASKS + "NewAcceptedDomain",
-           (Parameter("Name", String(max_length=64), position=0, mandatory=True),
+           (Parameter("Name", String(min_length=1, max_length=64), position=0, mandatory=True),
             Parameter("DomainName", SmtpDomain(wildcards=True), mandatory=True),
             Parameter("DomainType", DOMAIN_TYPE), DOMAIN_CONTROLLER),
            new_accepted_domain_cmdlet, mutates=True, rbac_roles=RBAC),

@@ -213,12 +213,15 @@ def require_snapin(inv: Invocation, command: str) -> None:
 
 def install_antispam_script(inv: Invocation) -> None:
     require_snapin(inv, "Install-TransportAgent")
-    transport_agents.install_antispam_agents(inv)
+    # The script is declared mutating, so it takes -WhatIf: honour it (PowerShell's rule), change nothing.
+    if inv.should_process(f'Installing the anti-spam agents on server "{inv.context.server_name}".'):
+        transport_agents.install_antispam_agents(inv)
 
 
 def uninstall_antispam_script(inv: Invocation) -> None:
     require_snapin(inv, "Uninstall-TransportAgent")
-    transport_agents.uninstall_antispam_agents(inv)
+    if inv.should_process(f'Uninstalling the anti-spam agents on server "{inv.context.server_name}".'):
+        transport_agents.uninstall_antispam_agents(inv)
 
 
 def scripts(server: Obj) -> dict[str, Cmdlet]:

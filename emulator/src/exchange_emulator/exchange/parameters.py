@@ -73,9 +73,16 @@ class String(ParameterType):
     type_name = "System.String"
     accepts_null = True
 
-    def __init__(self, max_length: int | None = None, values: typing.Sequence[str] = ()) -> None:
+    def __init__(self, max_length: int | None = None, values: typing.Sequence[str] = (),
+                 min_length: int | None = None) -> None:
         self.max_length = max_length
+        self.min_length = min_length
         self.values = tuple(values)
+
+    def bind(self, value: typing.Any) -> typing.Any:
+        if value is None and self.min_length:
+            value = ""  # PowerShell hands $null to a [string] parameter as "", which [ValidateLength] then refuses
+        return super().bind(value)
 
     def convert(self, value: typing.Any) -> typing.Any:
         if isinstance(value, list):
@@ -85,6 +92,10 @@ class String(ParameterType):
                                       "required by parameter. Specified method is not supported.")
             value = value[0]
         text = display(value) if not isinstance(value, str) else value
+        if self.min_length is not None and len(text) < self.min_length:
+            raise ValidationError(
+                f"The character length ({len(text)}) of the argument is too short. Specify an argument with a length "
+                f"that is greater than or equal to \"{self.min_length}\", and then try the command again.")
         if self.max_length is not None and len(text) > self.max_length:
             raise ValidationError(
                 f"The character length of the {len(text)} argument is too long. Shorten the character length of "

@@ -1,7 +1,8 @@
 """Receive connectors, per server: Get-/Set-ReceiveConnector (EXCHANGE.md §4, §6).
 
-Identity is `<server>\\<name>`; a bare name means the server hosting the session. `TarpitInterval`
-delays the answer to a rejected RCPT (default 00:00:05, 00:00:00 disables, at most 00:10:00).
+Identity is `<server>\\<name>`; a bare name means the server hosting the session. Listing without -Identity
+or -Server returns the connectors in the directory, those of every Mailbox server (an Edge lists its own).
+`TarpitInterval` delays the answer to a rejected RCPT (default 00:00:05, 00:00:00 disables, at most 00:10:00).
 """
 
 from __future__ import annotations
@@ -121,8 +122,13 @@ def get_receive_connector(inv: Invocation) -> None:
         if server_name is not None and ctx.find_server(server_name) is None:
             inv.error(errors.object_not_found(server_name, ctx.domain_controller))
             return
-        for obj in connectors_visible(ctx, server_name):
-            inv.write(to_record(ctx, obj))
+        # Without -Identity or -Server: every receive connector in the directory, i.e. of all Mailbox servers
+        # (Microsoft's Get-ReceiveConnector reference); an Edge keeps its own in AD LDS. -Server: one server's.
+        server = ctx.find_server(server_name) if server_name is not None else None
+        everywhere = [s for s in ctx.servers() if s["ServerRole"] != "Edge" or s is ctx.server]
+        for each in everywhere if server is None else [server]:
+            for obj in each["ReceiveConnectors"]:
+                inv.write(to_record(ctx, obj))
         return
     for identity in identities(inv):
         found = find(ctx, identity)

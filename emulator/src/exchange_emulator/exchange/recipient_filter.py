@@ -28,8 +28,10 @@ SMTP_ADDRESS_TYPE = ("Microsoft.Exchange.Data.SmtpAddress, Microsoft.Exchange.Da
 
 BOOL_SETTINGS = ("Enabled", "ExternalMailEnabled", "InternalMailEnabled", "BlockListEnabled",
                  "RecipientValidationEnabled")
+# The 800-entry limit belongs to the stored property, not the parameter: a list replaced and values added
+# past it fail alike, when the object is written (set_config).
 SETTINGS = (*(Parameter(n, Bool()) for n in BOOL_SETTINGS),
-            Parameter("BlockedRecipients", MultiValued(SmtpAddress(), max_count=MAX_BLOCKED)))
+            Parameter("BlockedRecipients", MultiValued(SmtpAddress())))
 
 
 def new_recipient_filter_config(ctx: ServerContext) -> Obj:

@@ -68,7 +68,8 @@ SETTINGS: tuple[Parameter, ...] = (
     Parameter("PreferredInternetCodePageForShiftJis", SHIFT_JIS),
     Parameter("RequiredCharsetCoverage", Int(0, 100, nullable=True)),
     Parameter("TNEFEnabled", NullableBool()),
-    Parameter("LineWrapSize", Unlimited(0, 132)),
+    # EXCHANGE.md §3: 1-132 or Unlimited (Microsoft's reference says 0-132; the spec's observed range wins).
+    Parameter("LineWrapSize", Unlimited(1, 132)),
     Parameter("MessageCountThreshold", Int(0, 2147483647)),
 )
 SETTING_NAMES = tuple(p.name for p in SETTINGS)
@@ -113,6 +114,8 @@ def to_record(ctx: ServerContext, obj: Obj) -> Record:
         "PreferredInternetCodePageForShiftJis", "RequiredCharsetCoverage", "TNEFEnabled", "LineWrapSize",
         "TrustedMailOutboundEnabled", "TrustedMailInboundEnabled", "UseSimpleDisplayName", "NDRDiagnosticInfoEnabled",
         "MessageCountThreshold")}
+    # Unlimited<int> is not a type remoting knows: it arrives as its text, "78" or "Unlimited" (EXCHANGE.md §1).
+    props["LineWrapSize"] = str(props["LineWrapSize"])
     props.update(ad_properties(ctx, obj, "ms-Exch-Domain-Content-Config", ["top", "msExchDomainContentConfig"],
                                exchange_version="0.1 (8.0.535.0)"))
     return record("Microsoft.Exchange.Data.Directory.Management.RemoteDomain",
@@ -254,10 +257,10 @@ CMDLETS = (
            output_type="Microsoft.Exchange.Data.Directory.Management.RemoteDomain"),
     Cmdlet("Set-RemoteDomain", TASKS + "SetRemoteDomain",
            (Parameter("Identity", IDENTITY, position=0, mandatory=True, from_pipeline=True),
-            Parameter("Name", String(max_length=64)), DOMAIN_CONTROLLER, *SETTINGS),
+            Parameter("Name", String(min_length=1, max_length=64)), DOMAIN_CONTROLLER, *SETTINGS),
            set_remote_domain, mutates=True, rbac_roles=RBAC),
     Cmdlet("New-RemoteDomain", TASKS + "NewRemoteDomain",
-           (Parameter("Name", String(max_length=64), position=0, mandatory=True),
+           (Parameter("Name", String(min_length=1, max_length=64), position=0, mandatory=True),
             Parameter("DomainName", SmtpDomain(wildcards=True), mandatory=True), DOMAIN_CONTROLLER),
            new_remote_domain_cmdlet, mutates=True, rbac_roles=RBAC),
     Cmdlet("Remove-RemoteDomain", TASKS + "RemoveRemoteDomain",

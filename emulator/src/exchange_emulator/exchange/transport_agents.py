@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import errors
 from .cmdlet import EDGE, Cmdlet, Invocation, Parameter
+from .objects import identities
 from .organization import Obj, ServerContext
 from .parameters import Enum, Identity, Int, String
 from .records import Record
@@ -112,8 +113,7 @@ def find_agent(agents: list[Obj], identity: str) -> Obj | None:
     return None
 
 
-def require_agent(inv: Invocation, agents: list[Obj]) -> Obj | None:
-    identity = inv.params["Identity"]
+def require_agent(inv: Invocation, agents: list[Obj], identity: str) -> Obj | None:
     obj = find_agent(agents, identity)
     if obj is None:
         inv.error(errors.CmdletError(
@@ -141,12 +141,13 @@ def get_transport_agent(inv: Invocation) -> None:
 
 def set_enabled(inv: Invocation, enabled: bool, verb: str) -> None:
     service, agents = agents_of(inv)
-    obj = require_agent(inv, agents)
-    if obj is None or not inv.should_process(f'{verb} transport agent "{obj["Identity"]}".'):
-        return
-    if obj["Enabled"] != enabled:
+    # -Identity, or the agents piped in (`Get-TransportAgent X | Disable-TransportAgent`).
+    for identity in identities(inv):
+        obj = require_agent(inv, agents, identity)
+        if obj is None or not inv.should_process(f'{verb} transport agent "{obj["Identity"]}".'):
+            continue
         obj["Enabled"] = enabled
-    needs_restart(inv, service)
+        needs_restart(inv, service)
 
 
 def enable_transport_agent(inv: Invocation) -> None:
@@ -159,21 +160,22 @@ def disable_transport_agent(inv: Invocation) -> None:
 
 def set_transport_agent(inv: Invocation) -> None:
     service, agents = agents_of(inv)
-    obj = require_agent(inv, agents)
-    if obj is None:
-        return
-    if "Priority" in inv.params:
-        priority = inv.params["Priority"]
-        if not 1 <= priority <= len(agents):
-            raise errors.argument_error(
-                f"The priority value {priority} isn't valid. Specify a value between 1 and {len(agents)}.")
-        if not inv.should_process(f'Setting transport agent "{obj["Identity"]}".'):
-            return
-        ordered = sorted((a for a in agents if a is not obj), key=lambda a: a["Priority"])
-        ordered.insert(priority - 1, obj)
-        for index, item in enumerate(ordered):
-            item["Priority"] = index + 1
-    needs_restart(inv, service)
+    for identity in identities(inv):
+        obj = require_agent(inv, agents, identity)
+        if obj is None:
+            continue
+        if "Priority" in inv.params:
+            priority = inv.params["Priority"]
+            if not 1 <= priority <= len(agents):
+                raise errors.argument_error(
+                    f"The priority value {priority} isn't valid. Specify a value between 1 and {len(agents)}.")
+            if not inv.should_process(f'Setting transport agent "{obj["Identity"]}".'):
+                continue
+            ordered = sorted((a for a in agents if a is not obj), key=lambda a: a["Priority"])
+            ordered.insert(priority - 1, obj)
+            for index, item in enumerate(ordered):
+                item["Priority"] = index + 1
+        needs_restart(inv, service)
 
 
 def install_agent(agents: list[Obj], name: str, factory: str, assembly_path: str) -> Obj:
@@ -198,14 +200,15 @@ def install_transport_agent(inv: Invocation) -> None:
 
 def uninstall_transport_agent(inv: Invocation) -> None:
     service, agents = agents_of(inv)
-    obj = require_agent(inv, agents)
-    if obj is None or not inv.should_process(f'Uninstalling transport agent "{obj["Identity"]}".'):
-        return
-    agents.remove(obj)
-    for index, item in enumerate(sorted(agents, key=lambda a: a["Priority"])):
-        item["Priority"] = index + 1
-    inv.warn(EXIT_WARNING)
-    needs_restart(inv, service)
+    for identity in identities(inv):
+        obj = require_agent(inv, agents, identity)
+        if obj is None or not inv.should_process(f'Uninstalling transport agent "{obj["Identity"]}".'):
+            continue
+        agents.remove(obj)
+        for index, item in enumerate(sorted(agents, key=lambda a: a["Priority"])):
+            item["Priority"] = index + 1
+        inv.warn(EXIT_WARNING)
+        needs_restart(inv, service)
 
 
 def install_antispam_agents(inv: Invocation) -> None:

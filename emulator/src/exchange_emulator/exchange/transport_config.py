@@ -86,7 +86,8 @@ def to_record(ctx: ServerContext, obj: Obj) -> Record:
         "MaxDumpsterSizePerDatabase": "18 MB (18,874,368 bytes)",
         "MaxDumpsterTime": "7.00:00:00",
         "MaxReceiveSize": TEN_MB,
-        "MaxRecipientEnvelopeLimit": obj["MaxRecipientEnvelopeLimit"],
+        # Unlimited<int> arrives as its text over remoting, "500" or "Unlimited" (EXCHANGE.md §1).
+        "MaxRecipientEnvelopeLimit": str(obj["MaxRecipientEnvelopeLimit"]),
         "MaxSendSize": TEN_MB,
         "ShadowRedundancyEnabled": True,
         "TLSReceiveDomainSecureList": MultiValuedRecord([]),

@@ -19,6 +19,8 @@ from ..exchange.parameters import (
     Int,
     NullNotAllowed,
     ParameterType,
+    String,
+    StringArray,
     Switch,
     ValidationError,
 )
@@ -109,6 +111,14 @@ def convert(cmdlet: Cmdlet, parameter: Parameter, value: typing.Any) -> typing.A
     kind = parameter.type
     if value is None and isinstance(kind, Switch):
         return True  # a switch sent without a value is present
+    if parameter.mandatory:
+        # PowerShell refuses $null, and "" for a string (or a string in an array), for a mandatory parameter
+        # before converting it (about_Functions_Advanced_Parameters: AllowNull, AllowEmptyString).
+        if value is None:
+            raise TerminatingError(errors.null_not_allowed(cmdlet, parameter.name))
+        texts = value if isinstance(kind, StringArray) and isinstance(value, list) else [value]
+        if isinstance(kind, (String, StringArray)) and any(t == "" for t in texts):
+            raise TerminatingError(errors.empty_string_not_allowed(cmdlet, parameter.name))
     try:
         return kind.bind(value)
     except ConversionError as e:

@@ -106,6 +106,13 @@ def null_not_allowed(cmdlet: Cmdlet, name: str) -> ErrorRecordInfo:
                     reason="ParameterBindingValidationException")
 
 
+def empty_string_not_allowed(cmdlet: Cmdlet, name: str) -> ErrorRecordInfo:
+    return _binding(cmdlet, f"Cannot bind argument to parameter '{name}' because it is an empty string.",
+                    "ParameterArgumentValidationErrorEmptyStringNotAllowed", category="InvalidData",
+                    type_names=["System.Management.Automation.ParameterBindingValidationException", *BINDING],
+                    reason="ParameterBindingValidationException")
+
+
 def confirmation_needed(cmdlet: Cmdlet, description: str) -> ErrorRecordInfo:
     # ConfirmImpact reached $ConfirmPreference (High in Exchange sessions) and a remote client has no
     # host to answer the prompt (EXCHANGE.md §1). (unconfirmed wording; type and id as PowerShell uses)
