@@ -9,9 +9,14 @@ SANITY := $(TMP)/sanity/ansible_collections/mailhygiene/exchange
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt requirements.txt emulator/pyproject.toml | cksum | cut -d' ' -f1)
 PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: test lint typecheck test-emulator collection test-collection sanity changelog-lint bench clean venv
+.PHONY: demo test lint typecheck test-emulator collection test-collection test-molecule sanity bench clean venv
+# Commands run with the virtual environment first on PATH and the installed collection.
+RUN := PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_NOCOLOR=$${ANSIBLE_NOCOLOR:-0}
 
-test: lint typecheck test-emulator test-collection sanity
+test: lint typecheck test-emulator test-collection test-molecule sanity
+
+demo: collection
+	$(RUN) lab/demo.sh
 
 $(STAMP): requirements-dev.txt requirements.txt emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +46,11 @@ collection: $(STAMP)
 
 test-collection: collection
 	EXCHANGE_TEST_COLLECTIONS_PATH=$(COLLECTIONS) $(BIN)/pytest -q -p no:cacheprovider tests/unit tests/integration
+
+# Molecule scenarios share one emulator lab (extensions/molecule/default owns it).
+test-molecule: collection
+	mkdir -p $(TMP)/molecule-lab/inventory
+	$(RUN) $(BIN)/molecule test --all
 
 # ansible-test wants the collection under ansible_collections/<namespace>/<name> with git metadata,
 # and bootstraps pip from a host CI cannot reach: give it a copy, and a stand-in bootstrap script.

@@ -227,9 +227,10 @@ notes:
   - The module runs on the Ansible controller, whatever the play's connection is, and talks to Exchange over
     PowerShell Remoting with pypsrp. Nothing is installed on the Exchange server; there is no Kerberos double hop.
   - Connection options not set on the task (or through C(module_defaults) for C(group/mailhygiene.exchange.exchange))
-    are taken from the inventory host's C(ansible_host), C(ansible_user), C(ansible_password) and C(ansible_psrp_*)
-    variables, resolved as the C(ansible.builtin.psrp) connection plugin resolves them, then from C(EXCHANGE_*)
-    environment variables, then from the defaults above.
+    are taken from the host's C(exchange_<option>) variables (for example C(exchange_port), C(exchange_protocol)),
+    then from its C(ansible_host), C(ansible_user), C(ansible_password) and C(ansible_psrp_*) variables, resolved as
+    the C(ansible.builtin.psrp) connection plugin resolves them, then from C(EXCHANGE_*) environment variables, then
+    from the defaults above.
   - Commands are sent as command names with parameters, never as script text; the management endpoint runs in
     NoLanguage mode.
 requirements:

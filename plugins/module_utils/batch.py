@@ -98,7 +98,7 @@ class ItemResult(object):
 
 
 def run(connections: Connections, resources: typing.List[Resource], check_mode: bool,
-        continue_on_error: bool) -> typing.List[ItemResult]:
+        continue_on_error: bool, verify: bool = False) -> typing.List[ItemResult]:
     results = [ItemResult(r) for r in resources]
     for item in results:  # plan everything against one read of each object type
         try:
@@ -135,6 +135,19 @@ def run(connections: Connections, resources: typing.List[Resource], check_mode: 
     for item in results:
         if item.state == "applied":
             item.current = item.resource.current(connections)
+            if verify:
+                check_applied(connections, item)
         elif item.state == "planned":
             item.state = "skipped"
     return results
+
+
+def check_applied(connections: Connections, item: ItemResult) -> None:
+    """Plan the item again against what was read back: anything still to do is drift that the change did
+    not fix (another writer, or a setting Exchange did not keep)."""
+    again = item.resource.plan(connections)
+    if again.changed:
+        item.state = "drift"
+        item.error = "still differs after applying: %s" % ", ".join(
+            "%s=%r (wanted %r)" % (key, again.before.get(key), value)
+            for key, value in again.after.items() if again.before.get(key) != value)

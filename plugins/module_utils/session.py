@@ -316,7 +316,7 @@ class WinRSSession(object):
 
     def run(self, *commands: Command, pipe: bool = False) -> Result:
         ensure_allowed(commands, self.check_mode)
-        script = "; ".join(render(c) for c in commands)
+        script = (" | " if pipe else "; ").join(render(c) for c in commands)
         encoded = base64.b64encode(script.encode("utf-16-le")).decode()
         try:
             response = self.protocol.run_cmd("powershell.exe", ["-NoProfile", "-NonInteractive", "-EncodedCommand",

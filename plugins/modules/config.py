@@ -48,6 +48,12 @@ options:
         stops the batch.
     type: bool
     default: false
+  verify:
+    description:
+      - After applying, plan every item again against what Exchange reports (read once more per object type) and fail
+        when anything still differs. Ignored in check mode.
+    type: bool
+    default: false
 seealso:
   - module: mailhygiene.exchange.remote_domain
   - module: mailhygiene.exchange.recipient_filter
@@ -93,7 +99,9 @@ results:
       description: The item's kind and identity.
       type: str
     status:
-      description: C(applied), C(planned) (check mode), C(failed) or C(skipped) (after an earlier failure).
+      description:
+        - C(applied), C(planned) (check mode), C(failed), C(skipped) (after an earlier failure), or C(drift) (with
+          I(verify), still different after applying).
       type: str
     changed:
       description: Whether the item changed (would change, in check mode).
@@ -137,6 +145,7 @@ def main() -> None:
     module = ExchangeModule(argument_spec={
         "resources": {"type": "list", "elements": "dict", "required": True},
         "continue_on_error": {"type": "bool", "default": False},
+        "verify": {"type": "bool", "default": False},
     })
     try:
         resources = build(module.params["resources"])
@@ -146,7 +155,8 @@ def main() -> None:
     result: typing.Dict[str, typing.Any] = {"changed": False, "results": []}
     try:
         with module.connections() as connections:
-            items = run(connections, resources, module.check_mode, module.params["continue_on_error"])
+            items = run(connections, resources, module.check_mode, module.params["continue_on_error"],
+                        verify=module.params["verify"])
             result["results"] = [item.as_dict() for item in items]
             sessions = connections.sessions_opened
             module.exchange_warnings(connections)
@@ -154,7 +164,7 @@ def main() -> None:
         module.fail_from(error, **result)
         return
     changed = [i for i in items if i.plan is not None and i.plan.changed and i.state in ("applied", "planned")]
-    failed = [i for i in items if i.state == "failed"]
+    failed = [i for i in items if i.state in ("failed", "drift")]
     result["changed"] = bool(changed)
     unchanged = [i for i in items if i.plan is not None and not i.plan.changed]
     result["summary"] = {"total": len(items), "changed": len(changed), "failed": len(failed),

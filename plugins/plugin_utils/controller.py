@@ -7,6 +7,8 @@ connection options the task did not set taken from the host's inventory (DESIGN.
 Inventory values are resolved exactly as the ansible.builtin.psrp connection plugin resolves them
 (its option definitions and variable precedence: ansible_host, ansible_user, ansible_password,
 ansible_psrp_*), so a play `hosts: exchange` with the psrp inventory users already have just works.
+Host variables named `exchange_<option>` (exchange_port, exchange_protocol, …) set this collection's
+own options per host and win over the psrp ones.
 The module then runs locally with the controller's Python (ansible_playbook_python), where pypsrp is.
 """
 
@@ -20,6 +22,7 @@ from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import connection_loader
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import CONNECTION_OPTIONS
 
 # psrp connection option -> module option. Port, protocol, path and configuration name of an inventory
 # describe the WinRM listener: the host endpoint. The management endpoint has Exchange's defaults.
@@ -72,6 +75,11 @@ class RunOnController(ActionBase):
                 found[module_name] = options[psrp_name]
         return found
 
+    def _exchange_variables(self, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
+        """Connection options set for the host as `exchange_<option>` variables (e.g. exchange_port)."""
+        return {name: self._templar.template(task_vars["exchange_" + name]) for name in CONNECTION_OPTIONS
+                if "exchange_" + name in task_vars}
+
     def _local_connection(self) -> typing.Any:
         """A connection to the controller itself, free of the host's connection settings."""
         play_context = copy.copy(self._play_context)
@@ -88,9 +96,12 @@ class RunOnController(ActionBase):
         result = super().run(tmp, task_vars)
         args = dict(self._task.args)
         try:
-            for name, value in self._inventory_options(task_vars).items():
-                if args.get(name) is None:
-                    args[name] = value
+            # Precedence: the task (and module_defaults), exchange_* host variables, the psrp connection's
+            # host variables; the module then falls back to EXCHANGE_* environment variables and defaults.
+            for source in (self._exchange_variables(task_vars), self._inventory_options(task_vars)):
+                for name, value in source.items():
+                    if args.get(name) is None:
+                        args[name] = value
         except Exception as error:  # an inventory that cannot be read is the user's to fix
             raise AnsibleActionFail("cannot read the connection settings of host %s from its inventory: %s"
                                     % (task_vars.get("inventory_hostname"), error)) from error

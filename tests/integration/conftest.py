@@ -31,15 +31,18 @@ class PlaybookRun(object):
         self.output = output
         self.results = results
 
+    def _entries(self, name: str, host: str) -> typing.List[typing.Dict[str, typing.Any]]:
+        """Results of the task called `name` (role tasks are reported as "<role> : <name>") on `host`."""
+        return [e for e in self.results if e["host"] == host and (e["task"] == name or e["task"].endswith(" : " + name))]
+
     def task(self, name: str, host: str = "ex01") -> typing.Dict[str, typing.Any]:
-        for entry in self.results:
-            if entry["task"] == name and entry["host"] == host:
-                return typing.cast(typing.Dict[str, typing.Any], entry["result"])
+        for entry in self._entries(name, host):
+            return typing.cast(typing.Dict[str, typing.Any], entry["result"])
         raise KeyError("no result for task %r on %s; ran: %s\n%s" % (
             name, host, [(e["task"], e["host"]) for e in self.results], self.output[-3000:]))
 
     def status(self, name: str, host: str = "ex01") -> str:
-        return next(e["status"] for e in self.results if e["task"] == name and e["host"] == host)
+        return str(self._entries(name, host)[0]["status"])
 
 
 class Ansible(object):
@@ -55,6 +58,7 @@ class Ansible(object):
                 "ansible_host": server["host"],
                 "ansible_port": server["port"],          # the emulator serves /wsman on the same port
                 "exchange_port": server["port"],          # the management endpoint (80 on a real server)
+                "exchange_server_name": server["name"],   # ansible_host is an address: say which server it is
                 "ansible_connection": "psrp",
                 "ansible_psrp_protocol": "http",
                 "ansible_psrp_auth": "ntlm",
@@ -63,8 +67,8 @@ class Ansible(object):
             }
         mailbox = [s["name"].lower() for s in lab.endpoints["servers"] if s["role"] == "Mailbox"]
         edge = [s["name"].lower() for s in lab.endpoints["servers"] if s["role"] == "Edge"]
-        inventory = {"all": {"hosts": hosts, "children": {"mailbox": {"hosts": {h: {} for h in mailbox}},
-                                                          "edge": {"hosts": {h: {} for h in edge}}}}}
+        groups = {"mailbox": {"hosts": {h: {} for h in mailbox}}, "edge": {"hosts": {h: {} for h in edge}}}
+        inventory = {"all": {"hosts": hosts, "children": {"exchange": {"children": groups}}}}
         self.inventory.write_text(yaml.safe_dump(inventory), encoding="utf-8")
         self.runs = 0
 
@@ -80,13 +84,22 @@ class Ansible(object):
         body["tasks"] = tasks
         body.update(play)
         playbook.write_text(yaml.safe_dump([body], sort_keys=False), encoding="utf-8")
+        return self.run(str(playbook), check=check, diff=diff, extra_args=extra_args, env=env)
+
+    def run(self, playbook: str, check: bool = False, diff: bool = False, extra_args: typing.Sequence[str] = (),
+            env: typing.Optional[typing.Dict[str, str]] = None,
+            extra_vars: typing.Optional[typing.Dict[str, typing.Any]] = None) -> PlaybookRun:
+        """Run a playbook file or a collection playbook (mailhygiene.exchange.harden) against the lab."""
+        self.runs += 1
         results_file = self.workdir / ("results%d.jsonl" % self.runs)
+        if extra_vars:
+            extra_args = [*extra_args, "-e", json.dumps(extra_vars)]
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), RECORD_RESULTS_FILE=str(results_file),
                    ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"), ANSIBLE_CALLBACKS_ENABLED="record_results",
                    ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_RETRY_FILES_ENABLED="0",
                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, **(env or {}))
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(self.inventory),
-                   str(playbook), *extra_args]
+                   playbook, *extra_args]
         if check:
             command.append("--check")
         if diff:

@@ -43,8 +43,8 @@ def test_inventory_psrp_variables_are_used(ansible):
 def test_task_options_beat_inventory_and_delegate_to_localhost_works(ansible):
     ex02 = ansible.lab.server("EX02")
     task = {"name": "read", "delegate_to": "localhost", "mailhygiene.exchange.server_info": {
-        "server": "127.0.0.1", "port": ex02["port"], "auth": "basic", "username": "ansible",
-        "password": "Password123!"}}
+        "server": "127.0.0.1", "server_name": "EX02", "port": ex02["port"], "auth": "basic",
+        "username": "ansible", "password": "Password123!"}}
     run = ansible.play([task], module_defaults=False)
     assert run.task("read")["server"]["name"] == "EX02"
 
@@ -53,7 +53,7 @@ def test_environment_fallback_on_localhost(ansible):
     ex01 = ansible.lab.server("EX01")
     run = ansible.play([{"name": "read", "mailhygiene.exchange.server_info": {}}], hosts="localhost",
                        module_defaults=False, connection="local",
-                       env={"EXCHANGE_SERVER": "127.0.0.1", "EXCHANGE_PORT": str(ex01["port"]),
+                       env={"EXCHANGE_SERVER": "127.0.0.1", "EXCHANGE_SERVER_NAME": "EX01", "EXCHANGE_PORT": str(ex01["port"]),
                             "EXCHANGE_AUTH": "ntlm", "EXCHANGE_USERNAME": "CONTOSO\\ansible",
                             "EXCHANGE_PASSWORD": "Password123!"})
     assert run.task("read", "localhost")["server"]["name"] == "EX01"
@@ -120,3 +120,13 @@ def test_transient_http_error_is_retried(ansible):
     finally:
         lab.set_faults(rules=[])
     assert run.status("read") == "ok", run.task("read")
+
+
+def test_server_that_cannot_be_identified(ansible):
+    """Nothing in a NoLanguage session names the local server: an address needs server_name."""
+    task = {"name": "read", "mailhygiene.exchange.server_info": {}, "vars": {"exchange_server_name": ""},
+            "ignore_errors": True}
+    run = ansible.play([task])
+    message = run.task("read")["msg"]
+    assert "server_name: cannot tell which Exchange server 127.0.0.1 is" in message
+    assert "exchange_server_name" in message

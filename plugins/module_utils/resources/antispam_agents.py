@@ -26,12 +26,13 @@ DEFAULT_INSTALL_PATH = "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\"
 
 def install_path(connections: Connections) -> str:
     """The server's Exchange install path, from the host endpoint's environment."""
-    found = connections.read(Command("Get-Item", {"Path": "Env:ExchangeInstallPath"}, endpoint="host"),
-                             endpoint="host")
+    found = connections.run(Command("Get-Item", {"Path": "Env:ExchangeInstallPath"}, endpoint="host"),
+                            Command("Select-Object", {"ExpandProperty": "Value"}, endpoint="host"),
+                            endpoint="host", pipe=True).objects
     for item in found:
-        value = item.get("Value") or item.get("_Value")
+        value = str(item.get("_Value") or "").strip()
         if value:
-            return str(value) if str(value).endswith("\\") else str(value) + "\\"
+            return value if value.endswith("\\") else value + "\\"
     return DEFAULT_INSTALL_PATH
 
 

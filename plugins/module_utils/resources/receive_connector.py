@@ -12,6 +12,7 @@ from .. import values
 from ..commands import Command
 from ..desired_state import Plan, Setting, compare, desired_values
 from .base import Connections, Resource
+from .server import server_name
 
 SETTINGS = (
     Setting("tarpit_interval", "TarpitInterval", "timespan", minimum=0, maximum=600,
@@ -33,10 +34,14 @@ class ReceiveConnector(Resource):
         self.name = params["name"]
         self.desired, self.modes = desired_values(SETTINGS, params)
 
+    def _server_connectors(self, connections: Connections) -> typing.List[typing.Dict[str, typing.Any]]:
+        """The connectors of the server named in `SERVER\\name`, or of the connected server."""
+        server, sep, _ = self.name.rpartition("\\")
+        return connections.read(Command("Get-ReceiveConnector", {"Server": server if sep else server_name(connections)}))
+
     def _find(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
-        """A connector of the connected server by name, or by `SERVER\\name` identity."""
         wanted = self.name.lower()
-        for connector in connections.read(Command("Get-ReceiveConnector")):
+        for connector in self._server_connectors(connections):
             if wanted in (str(connector.get("Name", "")).lower(), str(connector.get("Identity", "")).lower()):
                 return connector
         return None
@@ -44,7 +49,7 @@ class ReceiveConnector(Resource):
     def plan(self, connections: Connections) -> Plan:
         connector = self._find(connections)
         if connector is None:
-            names = ", ".join(str(c.get("Name")) for c in connections.read(Command("Get-ReceiveConnector")))
+            names = ", ".join(str(c.get("Name")) for c in self._server_connectors(connections))
             raise values.InvalidValue("name: no receive connector %r on this server; it has: %s." % (self.name, names))
         difference = compare(SETTINGS, self.desired, connector, self.modes)
         before = {"identity": connector["Identity"], **difference.before}

@@ -33,14 +33,20 @@ def version_label(admin_display_version: str) -> str:
 
 
 def server_name(connections: Connections) -> str:
-    """The Exchange name of the server the session runs on: the server_name option, or the server of its
-    receive connectors (Get-ReceiveConnector without -Server reads the local server)."""
+    """The Exchange name of the server the session runs on: the server_name option, else the server whose
+    FQDN or name matches the address connected to. (Nothing a NoLanguage session can read names the
+    local server: Get-ReceiveConnector without -Server lists every server's connectors.)"""
     if connections.server_name:
         return connections.server_name
-    for connector in connections.read(Command("Get-ReceiveConnector")):
-        if connector.get("Server"):
-            return str(connector["Server"])
-    raise LookupError("cannot tell which Exchange server this is; set server_name")
+    target = connections.endpoints["management"].server.strip().lower()  # type: ignore[union-attr]
+    servers = connections.read(Command("Get-ExchangeServer"))
+    for server in servers:
+        name = str(server.get("Name", "")).lower()
+        if target in (str(server.get("Fqdn", "")).lower(), name) or target.split(".")[0] == name:
+            return str(server["Name"])
+    raise LookupError("server_name: cannot tell which Exchange server %s is; it matches none of %s. Set server_name "
+                      "(or the host variable exchange_server_name) to the server's name."
+                      % (target, ", ".join(str(s.get("Name")) for s in servers)))
 
 
 def server_facts(connections: Connections) -> typing.Dict[str, typing.Any]:
@@ -79,7 +85,7 @@ def gather(connections: Connections, params: typing.Dict[str, typing.Any]) -> ty
     facts = server_facts(connections)
     recipient_filter = connections.read(Command("Get-RecipientFilterConfig"))[0]
     accepted = connections.read(Command("Get-AcceptedDomain"))
-    connectors = connections.read(Command("Get-ReceiveConnector"))
+    connectors = connections.read(Command("Get-ReceiveConnector", {"Server": facts["name"]}))
     facts["recipient_filter"] = {
         "enabled": recipient_filter.get("Enabled"),
         "recipient_validation_enabled": recipient_filter.get("RecipientValidationEnabled"),

@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, mailhygiene.exchange contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters the backscatter_baseline role decides with: which settings apply to a server, and which of
+the role's inputs are malformed (checked before any connection is made)."""
+
+from __future__ import annotations
+
+import typing
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.mailhygiene.exchange.plugins.module_utils import values
+
+
+
+def invalid_domain_names(domains: typing.Iterable[typing.Any]) -> typing.List[str]:
+    """The entries that are not domain names (contoso.com or *.contoso.com)."""
+    bad = []
+    for domain in domains or []:
+        try:
+            values.domain_name("domain", domain, wildcards=True)
+            if str(domain).strip() == "*":
+                bad.append(str(domain))
+        except values.InvalidValue:
+            bad.append(str(domain))
+    return bad
+
+
+def invalid_ip_ranges(ranges: typing.Iterable[typing.Any]) -> typing.List[str]:
+    """The entries that are not an IP address, CIDR range or start-end range."""
+    bad = []
+    for item in ranges or []:
+        try:
+            values.ip_range("relay", item)
+        except values.InvalidValue:
+            bad.append(str(item))
+    return bad
+
+
+def partner_list(partners: typing.Iterable[typing.Any]) -> typing.List[typing.Dict[str, str]]:
+    """Partners given as domains or as {domain_name, name} dictionaries, as dictionaries."""
+    result = []
+    for partner in partners or []:
+        if isinstance(partner, dict):
+            if "domain_name" not in partner:
+                raise AnsibleFilterError("a partner needs domain_name: %r" % (partner,))
+            result.append({"domain_name": str(partner["domain_name"]).lower(),
+                           "name": str(partner.get("name") or partner["domain_name"])})
+        else:
+            result.append({"domain_name": str(partner).lower(), "name": str(partner)})
+    return result
+
+
+def baseline_resources(settings: typing.Dict[str, typing.Any], server: typing.Dict[str, typing.Any],
+                       organization_host: bool) -> typing.List[typing.Dict[str, typing.Any]]:
+    """The config module's items for one server.
+
+    settings: the profile's values merged with the user's overrides (see the role's vars/main.yml).
+    server: server_info's facts. organization_host: this host writes the organisation's settings.
+
+    - Organisation settings (remote domains, accepted domains, internal relays) are written once per
+      organisation, by its organisation host; a standalone Edge writes its own copies; a subscribed Edge
+      gets them from EdgeSync and is never written to.
+    - The recipient filter is configured on Edge servers, and on Mailbox servers only when the user opted
+      in (Microsoft advises against it there).
+    - Tarpit intervals are set on the server's Internet-facing receive connector.
+    """
+    items: typing.List[typing.Dict[str, typing.Any]] = []
+    is_edge = bool(server.get("is_edge"))
+    writes_organisation = (organization_host and not is_edge) or (is_edge and not server.get("edge_subscribed"))
+    if writes_organisation:
+        items.append(dict({"kind": "remote_domain", "domain_name": "*"}, **settings["default_domain"]))
+        for partner in partner_list(settings.get("partners")):
+            items.append(dict({"kind": "remote_domain", "domain_name": partner["domain_name"],
+                               "name": partner["name"]}, **settings["partner_domain"]))
+        for domain in settings.get("validated_domains") or []:
+            items.append({"kind": "accepted_domain", "domain_name": str(domain).lower(), "address_book_enabled": True})
+        if settings.get("internal_relays"):
+            items.append({"kind": "transport_config", "internal_smtp_servers": list(settings["internal_relays"])})
+    filter_here = is_edge or settings.get("recipient_filter_on_mailbox")
+    if filter_here:
+        recipient_filter = {"kind": "recipient_filter", "enabled": True,
+                            "recipient_validation_enabled": bool(settings["recipient_validation_edge"] if is_edge
+                                                                 else settings["recipient_validation"])}
+        items.append(recipient_filter)
+    connector = settings["edge_connector" if is_edge else "mailbox_connector"].replace("{server}", server["name"])
+    if settings.get("tarpit_interval") is not None:
+        items.append({"kind": "receive_connector", "name": connector, "tarpit_interval": settings["tarpit_interval"]})
+    return items
+
+
+def needs_antispam_agents(settings: typing.Dict[str, typing.Any], server: typing.Dict[str, typing.Any]) -> bool:
+    """Whether this Mailbox server must have the anti-spam agents: always (profile or user), or when the
+    recipient filter is to run on it (the agent does the filtering)."""
+    if server.get("is_edge"):
+        return False
+    wanted = settings.get("antispam_agents", "when_filtering")
+    return wanted == "always" or (wanted == "when_filtering" and bool(settings.get("recipient_filter_on_mailbox")))
+
+
+class FilterModule(object):
+    def filters(self) -> typing.Dict[str, typing.Callable[..., typing.Any]]:
+        return {
+            "baseline_resources": baseline_resources,
+            "needs_antispam_agents": needs_antispam_agents,
+            "invalid_domain_names": invalid_domain_names,
+            "invalid_ip_ranges": invalid_ip_ranges,
+            "partner_list": partner_list,
+        }
