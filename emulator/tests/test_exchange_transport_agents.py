@@ -297,3 +297,13 @@ def test_antispam_scripts_are_not_for_edge(lab):
 def test_antispam_script_is_not_on_the_management_endpoint(lab, ex01):
     error = refused(lab, ex01, INSTALL)
     assert exception_type(error) == "System.Management.Automation.CommandNotFoundException"
+
+
+@pytest.mark.parametrize("path", [SCRIPTS.replace("Scripts", "\\Scripts") + "Install-AntiSpamAgents.ps1",
+                                  '"' + INSTALL.lower() + '"'])
+def test_script_paths_resolve_as_windows_resolves_them(lab, path):
+    """`"$env:ExchangeInstallPath\\Scripts\\…"` doubles a backslash (the variable ends with one); case and quotes
+    do not matter either. -WhatIf keeps the lab unchanged."""
+    with host_session(lab, "EX02") as host:
+        result = call(host, path, WhatIf=True)
+        assert result.completed and not result.errors

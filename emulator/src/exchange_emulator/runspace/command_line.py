@@ -1014,13 +1014,6 @@ def evaluate(node: Node, environment: dict[str, str]) -> typing.Any:
     return {key: evaluate(value, environment) for key, value in node.entries}
 
 
-def path_name(name: str) -> str:
-    """A command path with doubled backslashes collapsed, as Windows reads `$env:ExchangeInstallPath\\x`
-    (the variable ends with a backslash); a UNC path keeps its leading two."""
-    head = "\\\\" if name.startswith("\\\\") else ""
-    return head + re.sub(r"\\{2,}", r"\\", name[len(head):])
-
-
 # ---------------------------------------------------------------------------------------------- position text
 def line_at(text: str, offset: int) -> tuple[int, int, str]:
     """Line number and column (both from 1) of an offset, and that line's text."""
@@ -1234,7 +1227,6 @@ class ScriptHost:
         with self.environment.transaction(mutating=False) as ctx:
             for ast in asts:
                 name = display_text(evaluate(ast.name, variables))
-                name = path_name(name) if ast.call_operator or "\\" in name else name
                 cmdlet = self.runspace.configuration.resolve(name, self.runspace, ctx)
                 prepared.append(PreparedCommand(ast, name, cmdlet, CommandCall(name)))
         return prepared

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 
 from ..exchange import EXCHANGE_CMDLETS, HOST_CMDLETS, host
@@ -25,7 +26,17 @@ if typing.TYPE_CHECKING:
 ALIASES = {
     "select": "Select-Object", "measure": "Measure-Object", "gcm": "Get-Command", "help": "Get-Help",
     "gi": "Get-Item", "gp": "Get-ItemProperty", "gsv": "Get-Service", "ft": "Format-Table", "fl": "Format-List",
+    "asnp": "Add-PSSnapin", "sasv": "Start-Service", "spsv": "Stop-Service",
 }
+
+
+def script_key(path: str) -> str:
+    """A script path as Windows resolves it: quotes dropped, doubled backslashes collapsed (a path built
+    from `$env:ExchangeInstallPath\\…` has two, as the variable ends with one), case ignored. A UNC
+    path keeps its leading two backslashes."""
+    path = path.strip("\"'")
+    head = "\\\\" if path.startswith("\\\\") else ""
+    return (head + re.sub(r"\\{2,}", r"\\", path[len(head):])).lower()
 
 
 def _table(commands: typing.Iterable[Cmdlet]) -> dict[str, Cmdlet]:
@@ -86,7 +97,7 @@ class HostShell:
         key = ALIASES.get(name.lower(), name).lower()
         if key in self._host:
             return self._host[key]
-        script = host.scripts(ctx.server).get(key.strip('"\''))
+        script = host.scripts(ctx.server).get(script_key(name))
         if script is not None:
             return script
         cmdlet = self._exchange.get(key)
