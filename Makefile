@@ -56,13 +56,16 @@ test-molecule: collection
 # and bootstraps pip from a host CI cannot reach: give it a copy, and a stand-in bootstrap script.
 sanity: $(STAMP)
 	rm -rf $(TMP)/sanity && mkdir -p $(SANITY)
-	git ls-files -co --exclude-standard | grep -v '^emulator/' | tar cf - -T - | tar xf - -C $(SANITY)
+	git ls-files -co --exclude-standard | grep -Ev '^(emulator|bench)/' | tar cf - -T - | tar xf - -C $(SANITY)
 	cd $(SANITY) && git init -q && git add -A
 	$(BIN)/python .ci/offline_pip_bootstrap.py $(TMP)/home
 	cd $(SANITY) && HOME=$(TMP)/home $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no
 
-bench: $(STAMP)
+# The emulator's protocol benchmark, then the baseline's: role (one batch session per host) vs one session
+# per setting on 1, 10 and 50 emulated servers (bench/README.md; BENCH_ARGS=--quick for a short run).
+bench: collection
 	$(BIN)/python emulator/bench/bench_protocol.py
+	$(RUN) $(BIN)/python bench/bench_baseline.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TMP) .pytest_cache .mypy_cache .ruff_cache

@@ -12,7 +12,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.mailhygiene.exchange.plugins.module_utils import values
 
 
-
 def invalid_domain_names(domains: typing.Iterable[typing.Any]) -> typing.List[str]:
     """The entries that are not domain names (contoso.com or *.contoso.com)."""
     bad = []

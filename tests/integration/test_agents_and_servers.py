@@ -81,4 +81,3 @@ def test_transport_agent_enable_priority_restart_required(ansible):
     assert run.task("first", "ex02")["transport_agent"]["priority"] == 1
     assert "no transport agent 'Nope Agent' on this server" in run.task("unknown", "ex02")["msg"]
     assert "priority: must be from 1 to" in run.task("range", "ex02")["msg"]
-

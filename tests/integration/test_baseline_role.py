@@ -105,7 +105,8 @@ def test_seed_profile_installs_agents_one_server_at_a_time(ansible):
                                     ("EX02", "Install-AntiSpamAgents.ps1"), ("EX02", "Restart-Service")])
     first = steps[0][0]
     # throttle 1: a server installs and restarts before the next one starts
-    assert [s for s, _ in steps] == [first, first, *(2 * [next(s for s, _ in steps if s != first)])]
+    servers = [server for server, dummy in steps]
+    assert servers == [first, first, *(2 * [next(s for s in servers if s != first)])]
     default = next(d for d in lab.state()["directory"]["RemoteDomain"] if d["DomainName"] == "*")
     assert default["NDREnabled"] is False and default["DeliveryReportEnabled"] is False
     edge = next(s for s in lab.state()["servers"] if s["Name"] == "EDGE01")

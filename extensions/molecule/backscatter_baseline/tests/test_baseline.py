@@ -77,8 +77,8 @@ def test_edge_validates_recipients_at_rcpt(host):
 
 
 def test_what_an_administrator_sees_in_powershell():
-    default = list_values(powershell("EX01", "Get-RemoteDomain Default | Format-List Name,NDREnabled,"
-                                              "DeliveryReportEnabled"))
+    shown = "Get-RemoteDomain Default | Format-List Name,NDREnabled,DeliveryReportEnabled"
+    default = list_values(powershell("EX01", shown))
     assert default == {"Name": "Default", "NDREnabled": "False", "DeliveryReportEnabled": "False"}
     relays = powershell("EX02", "Get-TransportConfig | Select-Object -ExpandProperty InternalSMTPServers")
     assert relays.split() == ["10.0.1.10", "10.0.2.0/24"]
