@@ -79,14 +79,6 @@ WRITE_ERROR_EXCEPTION = {
     "fully_qualified_error_id": "Microsoft.PowerShell.Commands.WriteErrorException", "activity": "Write-Error",
     "reason": "WriteErrorException",
 }
-WARNING_TYPES = ("System.Management.Automation.WarningRecord", "System.Management.Automation.InformationalRecord",
-                 "System.Object")
-MERGE = (
-    "FIXME: the emulator ignores a command's stream merging (MergeError/MergeWarning/…=Output, pypsrp "
-    "merge_all('output'), PowerShell's 2>&1): Windows sends the merged records as PIPELINE_OUTPUT (an ErrorRecord or "
-    "WarningRecord object in the output); the emulator still sends ERROR_RECORD/WARNING_RECORD. Fix: carry the "
-    "merge flags of psrpcore's Command into runspace.model.CommandCall and let the PipelineSink write merged records "
-    "as output")
 SCRIPT_STACK_TRACE = "ErrorDetails_ScriptStackTrace exists only for errors raised in a script"
 INVALID_SELECTORS = "The WS-Management service cannot process the request because the request contained invalid " \
     "selectors for the resource. "
@@ -399,22 +391,9 @@ SCENARIOS: list[Scenario] = [
     Scenario("test_psrp_multiple_invocations.yml", multiple_invocations),
     Scenario("test_psrp_with_input.yml", with_input, (), [PROGRESS, DEBUG_VERBOSE_INFORMATION]),
     Scenario("test_psrp_merge_commands.yml", merge_commands, [
-        # Windows' only ERROR_RECORD is the unmerged statement's; the emulator's first is the merged one.
+        # The merged statements' error and warning are output objects; the only ERROR_RECORD is the unmerged one's.
         *stand_in_error("psrp.pipeline[0].error[0]", {**WRITE_ERROR_EXCEPTION, "message": "error stream"}),
         script_stack_trace("psrp.pipeline[0].error[0]"),
-        *(Known(aspect, windows, emulator, MERGE) for aspect, windows, emulator in [
-            ("psrp.pipeline[0].to_client",
-             ("PipelineOutput", "PipelineOutput", "PipelineOutput", "ErrorRecord", "PipelineOutput", "WarningRecord",
-              "PipelineState"),
-             ("ErrorRecord", "PipelineOutput", "WarningRecord", "ErrorRecord", "PipelineOutput", "WarningRecord",
-              "PipelineState")),
-            ("psrp.pipeline[0].output_types",
-             (("System.Management.Automation.ErrorRecord", "System.Object"), ("System.String",), WARNING_TYPES,
-              ("System.String",)),
-             (("System.String",), ("System.String",))),
-            ("psrp.pipeline[0].record_types", (WARNING_TYPES,), (WARNING_TYPES, WARNING_TYPES)),
-            ("psrp.pipeline[0].error[1]", None, "present"),
-        ]),
     ], [PROGRESS, DEBUG_VERBOSE_INFORMATION]),
     Scenario("test_psrp_long_running_cmdlet.yml", long_running_cmdlet),
     Scenario("test_client_execute_ps_failure.yml", client_execute_ps_failure, [

@@ -2,9 +2,11 @@
 
 Outgoing: records become objects with adapted properties (as Exchange's remoting serialises them),
 error records keep Windows' exception type chains, category text and the InvocationInfo layout pypsrp
-can read. Incoming: arguments and pipeline input become Python natives (hashtables as dicts, arrays as
-lists, objects as records); a `Received` remembers the type names each complex value arrived with, so
-that one passed on unchanged to the output goes back as Windows sends it: `Deserialized.`-prefixed.
+can read; error, warning, verbose and debug records that stream merging sent to the output become the
+ErrorRecord/WarningRecord/… objects Windows writes there (marked writeErrorStream/WriteWarningStream/…).
+Incoming: arguments and pipeline input become Python natives (hashtables as dicts, arrays as lists,
+objects as records); a `Received` remembers the type names each complex value arrived with, so that one
+passed on unchanged to the output goes back as Windows sends it: `Deserialized.`-prefixed.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from psrpcore.types import (
 )
 
 from ..exchange.records import MultiValued, Record
-from ..runspace.model import ErrorRecordInfo, InvocationDetails
+from ..runspace.model import ErrorRecordInfo, InformationalRecordInfo, InvocationDetails
 
 LIST_OF_OBJECT = ("System.Collections.Generic.List`1[[System.Object, mscorlib, Version=4.0.0.0, Culture=neutral, "
                   "PublicKeyToken=b77a5c561934e089]]")
@@ -65,6 +67,10 @@ class Received:
 def to_ps(value: typing.Any, received: Received | None = None) -> typing.Any:
     """A runspace value as psrpcore's object; `received`: the pipeline's arguments and input, whose complex
     values go back with the (Deserialized.) type names they arrived with."""
+    if isinstance(value, ErrorRecordInfo):
+        return merged_error_record(value)
+    if isinstance(value, InformationalRecordInfo):
+        return merged_informational_record(value)
     type_names = received.type_names(value) if received is not None else None
     if isinstance(value, Record):
         obj = record_to_ps(value, received)
@@ -175,6 +181,26 @@ def error_record(info: ErrorRecordInfo, with_invocation: bool, extended: bool = 
     record.write_error_stream = write_error_stream
     record.PSObject.to_string = info.message
     return record
+
+
+def merged_error_record(info: ErrorRecordInfo) -> ErrorRecord:
+    """An error record merged into the output (a PIPELINE_OUTPUT message): as in the error stream, marked
+    writeErrorStream, but serialised as any output object, whatever the client's RemoteStreamOptions: its
+    InvocationInfo kept as an object, not flattened (SerializeExtendedInfo=false)."""
+    return error_record(info, with_invocation=True, extended=False, write_error_stream=True)
+
+
+def merged_informational_record(info: InformationalRecordInfo) -> PSObject:
+    """A warning, verbose or debug record merged into the output, as Windows serialises it there: the record's
+    type names, the note WriteWarningStream (…Verbose…, …Debug…) first and no invocation info."""
+    obj = PSObject()
+    obj.PSObject.type_names = [f"System.Management.Automation.{info.stream}Record",
+                               "System.Management.Automation.InformationalRecord", "System.Object"]
+    obj.PSObject.to_string = info.message
+    for name, value in ((f"Write{info.stream}Stream", True), ("InformationalRecord_Message", info.message),
+                        ("InformationalRecord_SerializeInvocationInfo", False)):
+        obj.PSObject.extended_properties.append(PSNoteProperty(name, value))
+    return obj
 
 
 def invocation_info(details: InvocationDetails | None) -> InvocationInfo | None:

@@ -24,10 +24,18 @@ import uuid
 
 import psrpcore
 from psrpcore import PSRPPayload, ServerPipeline, StreamType
-from psrpcore.types import PSInvocationState, PSRPMessageType, RunspacePoolState
+from psrpcore.types import PipelineResultTypes, PSInvocationState, PSRPMessageType, RunspacePoolState
 
 from ..runspace import errors as runspace_errors
-from ..runspace.model import CommandCall, ErrorRecordInfo, InvocationDetails, PipelineStopped, TerminatingError
+from ..runspace.model import (
+    CommandCall,
+    ErrorRecordInfo,
+    InvocationDetails,
+    MergeTarget,
+    PipelineStopped,
+    StreamMerging,
+    TerminatingError,
+)
 from ..runspace.runspace import Runspace
 from ..wsman.faults import WSManFault
 from ..wsman.shells import ReceiveResult, ShellRequest, StreamChunk
@@ -39,6 +47,33 @@ log = logging.getLogger(__name__)
 
 FRAGMENT_SIZE = 32 * 1024
 MIN_PROTOCOL_FOR_INFORMATION = psrpcore.types.PSVersion("2.3")
+
+
+def _merge_target(value: PipelineResultTypes | None) -> MergeTarget | None:
+    if value == PipelineResultTypes.Output:
+        return "Output"
+    if value == PipelineResultTypes.Null:
+        return "Null"
+    return None
+
+
+def stream_merging(command: psrpcore.Command) -> StreamMerging:
+    """A PSRP command's merge settings, as Windows applies them (Command.FromPSObjectForRemoting and
+    SetMergeSettingsOnCommandProcessor): errors merge into output only (MergeError=Null changes nothing), from
+    MergeError or, for clients older than protocol 2.2 that send only MergeMyResult/MergeToResult, from
+    Error→Output there; the other streams go to output or nowhere; MergePreviousResults=Output|Error merges
+    the statement's unclaimed earlier errors into this command's input."""
+    error = command.merge_error
+    if error == PipelineResultTypes.none and command.merge_my == PipelineResultTypes.Error:
+        error = command.merge_to
+    return StreamMerging(
+        error="Output" if error == PipelineResultTypes.Output else None,
+        warning=_merge_target(command.merge_warning),
+        verbose=_merge_target(command.merge_verbose),
+        debug=_merge_target(command.merge_debug),
+        information=_merge_target(command.merge_information),
+        unclaimed_errors=bool(command.merge_unclaimed),
+    )
 
 
 class PipelineSink:
@@ -158,7 +193,7 @@ class PSRPShell:
         start_silently(pipeline)
         received = self._received.pop(pipeline_id, None) or convert.Received()
         calls = [CommandCall(c.command_text, [(n, convert.from_ps(v, received)) for n, v in c.parameters],
-                             c.is_script, c.end_of_statement) for c in powershell.commands]
+                             c.is_script, c.end_of_statement, stream_merging(c)) for c in powershell.commands]
         pipeline_input = self._inputs.pop(pipeline_id, [])
         stop = self._stop.setdefault(pipeline_id, threading.Event())
         sink = PipelineSink(self, pipeline, with_invocation=bool(int(powershell.remote_stream_options)),

@@ -3,8 +3,11 @@
 A pipeline is statements of commands. Each command is looked up in the session configuration (what is
 visible depends on the endpoint, the user's RBAC roles, the server role and snap-ins added), bound,
 and run; its output feeds the next command of the statement, the last command's output goes to the
-sink. -ErrorAction/-WarningAction, -WhatIf and -Confirm apply per command. A terminating error ends
-the whole pipeline. Every command received is audited, including those refused.
+sink. -ErrorAction/-WarningAction, -WhatIf and -Confirm apply per command. A command's stream merging
+(`CommandCall.merging`) sends its error, warning and verbose records into its output instead (so on to
+the next command, or out as output objects), or nowhere; a command merging unclaimed errors takes the
+errors of the statement's earlier commands that no command claimed before it as input. A terminating
+error ends the whole pipeline. Every command received is audited, including those refused.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from .binder import Binding, bind
 from .model import (
     CommandCall,
     ErrorRecordInfo,
+    InformationalRecordInfo,
     InvocationDetails,
     PipelineSink,
     PipelineStopped,
+    StreamMerging,
     TerminatingError,
 )
 
@@ -98,6 +103,9 @@ class CommandInvocation:
     next_stage: list[typing.Any] | None
     sink: PipelineSink
     stopped: typing.Callable[[], bool]
+    merging: StreamMerging = dataclasses.field(default_factory=StreamMerging)
+    # Where this command's errors go when a later command of the statement claimed them (unclaimed_errors).
+    error_pipe: list[typing.Any] | None = None
     error_types: list[str] = dataclasses.field(default_factory=list)
     warnings: int = 0
 
@@ -128,7 +136,10 @@ class CommandInvocation:
         if action in ("SilentlyContinue", "Ignore"):
             return
         self.warnings += 1
-        self.sink.warning(message, self.details)
+        if self.merging.warning == "Output":
+            self.write(InformationalRecordInfo("Warning", message, self.details))
+        elif self.merging.warning is None:
+            self.sink.warning(message, self.details)
 
     def error(self, error: CmdletError) -> None:
         self.write_error_record(errors.from_cmdlet_error(error, self.cmdlet, self.runspace.environment.server_name,
@@ -141,10 +152,23 @@ class CommandInvocation:
             raise TerminatingError(record)
         if action in ("SilentlyContinue", "Ignore"):
             return
-        self.sink.error(record)
+        if self.merging.error == "Output":
+            self.write(record)
+        elif self.merging.error == "Null":
+            return
+        elif self.error_pipe is not None:
+            if self.stopped():
+                raise PipelineStopped()
+            self.error_pipe.append(record)
+        else:
+            self.sink.error(record)
 
     def verbose(self, message: str) -> None:
-        if self.binding.common.get("Verbose"):
+        if not self.binding.common.get("Verbose"):
+            return
+        if self.merging.verbose == "Output":
+            self.write(InformationalRecordInfo("Verbose", message, self.details))
+        elif self.merging.verbose is None:
             self.sink.verbose(message, self.details)
 
     def should_process(self, description: str) -> bool:
@@ -173,16 +197,19 @@ class Runspace:
         """Run every statement; raises TerminatingError when the pipeline fails, PipelineStopped when
         `stopped()` turns true."""
         for statement in split_statements(commands):
+            # pipes[i]: the output of command i, the input of command i + 1; the last command's goes to the sink.
+            pipes: list[list[typing.Any]] = [[] for _ in statement[1:]]
+            error_pipes = claimed_error_pipes(statement, pipes)
             stage_input: list[typing.Any] = list(pipeline_input)
             for position, call in enumerate(statement, start=1):
-                last = position == len(statement)
-                next_stage: list[typing.Any] | None = None if last else []
-                self.run_command(call, sink, stage_input, next_stage, position, len(statement), stopped)
-                stage_input = next_stage or []
+                next_stage = pipes[position - 1] if position < len(statement) else None
+                self.run_command(call, sink, stage_input, next_stage, position, len(statement), stopped,
+                                 error_pipes[position - 1])
+                stage_input = next_stage if next_stage is not None else []
 
     def run_command(self, call: CommandCall, sink: PipelineSink, stage_input: list[typing.Any],
                     next_stage: list[typing.Any] | None, position: int, length: int,
-                    stopped: typing.Callable[[], bool]) -> None:
+                    stopped: typing.Callable[[], bool], error_pipe: list[typing.Any] | None = None) -> None:
         if stopped():
             raise PipelineStopped()
         env = self.environment
@@ -193,7 +220,8 @@ class Runspace:
         }
         started = time.monotonic()
         try:
-            invocation = self._run(call, sink, stage_input, next_stage, position, length, stopped, entry)
+            invocation = self._run(call, sink, stage_input, next_stage, position, length, stopped, entry,
+                                   error_pipe)
             entry["outcome"] = "completed"
             if invocation.error_types:
                 entry["outcome"] = "error"
@@ -217,7 +245,8 @@ class Runspace:
 
     def _run(self, call: CommandCall, sink: PipelineSink, stage_input: list[typing.Any],
              next_stage: list[typing.Any] | None, position: int, length: int,
-             stopped: typing.Callable[[], bool], entry: dict[str, typing.Any]) -> CommandInvocation:
+             stopped: typing.Callable[[], bool], entry: dict[str, typing.Any],
+             error_pipe: list[typing.Any] | None) -> CommandInvocation:
         config = self.configuration
         if call.is_script:
             raise TerminatingError(errors.scripts_not_allowed(call.name) if config.no_language
@@ -237,13 +266,28 @@ class Runspace:
                                     length, expecting_input=bool(stage_input))
         with self.environment.transaction(mutating=cmdlet.mutates and not binding.what_if) as ctx:
             invocation = CommandInvocation(self, cmdlet, binding, ctx, list(stage_input), details, next_stage, sink,
-                                           stopped)
+                                           stopped, call.merging, error_pipe)
             try:
                 cmdlet.run(invocation)
             except CmdletError as failure:
                 raise TerminatingError(errors.from_cmdlet_error(failure, cmdlet, self.environment.server_name,
                                                                 details)) from None
         return invocation
+
+
+def claimed_error_pipes(statement: typing.Sequence[CommandCall],
+                        pipes: typing.Sequence[list[typing.Any]]) -> list[list[typing.Any] | None]:
+    """For each command of a statement, the pipe a later command claimed its errors into, or None (they go to
+    the error stream). As PowerShell's PipelineProcessor.AddCommand: a command merging unclaimed errors (not
+    the first, which has no input) takes those of every command before it not yet claimed, into its input."""
+    claimed: list[list[typing.Any] | None] = [None] * len(statement)
+    for index, call in enumerate(statement):
+        if index == 0 or not call.merging.unclaimed_errors:
+            continue
+        for earlier in range(index):
+            if claimed[earlier] is None:
+                claimed[earlier] = pipes[index - 1]
+    return claimed
 
 
 def split_statements(commands: typing.Sequence[CommandCall]) -> list[list[CommandCall]]:
