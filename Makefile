@@ -9,7 +9,7 @@ SANITY := $(TMP)/sanity/ansible_collections/mailhygiene/exchange
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt requirements.txt emulator/pyproject.toml | cksum | cut -d' ' -f1)
 PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: demo test lint typecheck test-emulator collection test-collection test-molecule sanity bench clean venv
+.PHONY: test-compat demo test lint typecheck test-emulator collection test-collection test-molecule sanity bench clean venv
 # Commands run with the virtual environment first on PATH and the installed collection.
 RUN := PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_NOCOLOR=$${ANSIBLE_NOCOLOR:-0}
 
@@ -69,3 +69,15 @@ bench: collection
 
 clean:
 	rm -rf $(VENV) $(TMP) .pytest_cache .mypy_cache .ruff_cache
+
+# The collection's tests on a newer Python and ansible-core than the baseline (not part of `make test`):
+#   make test-compat COMPAT_PYTHON=python3.13 COMPAT_ANSIBLE='ansible-core>=2.21,<2.22'
+COMPAT_PYTHON ?= python3.13
+COMPAT_ANSIBLE ?= ansible-core>=2.20
+COMPAT := $(TMP)/compat
+test-compat:
+	rm -rf $(COMPAT) && $(COMPAT_PYTHON) -m venv $(COMPAT)/venv
+	$(COMPAT)/venv/bin/python -m pip install --quiet "$(COMPAT_ANSIBLE)" -r requirements.txt -e './emulator[test]'
+	$(COMPAT)/venv/bin/ansible-galaxy collection build --output-path $(COMPAT)/dist --force .
+	$(COMPAT)/venv/bin/ansible-galaxy collection install $(COMPAT)/dist/mailhygiene-exchange-*.tar.gz -p $(COMPAT)/collections --force
+	EXCHANGE_TEST_COLLECTIONS_PATH=$(COMPAT)/collections $(COMPAT)/venv/bin/pytest -q -p no:cacheprovider tests/unit tests/integration
