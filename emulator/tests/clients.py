@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import typing
 
 from pypsrp.powershell import PowerShell, RunspacePool
@@ -46,3 +47,23 @@ def run(pool: RunspacePool, *commands: tuple[str, dict[str, typing.Any]],
 def props(obj: typing.Any) -> dict[str, typing.Any]:
     """Properties of a deserialised object, adapted and extended."""
     return {**getattr(obj, "adapted_properties", {}), **getattr(obj, "extended_properties", {})}
+
+
+SNAPIN = "Microsoft.Exchange.Management.PowerShell.SnapIn"
+
+
+@contextlib.contextmanager
+def edge_pool(port: int, auth: str = "ntlm", **kwargs: typing.Any) -> typing.Iterator[RunspacePool]:
+    """An Edge server's Exchange cmdlets: no IIS there, so the host endpoint with the Exchange snap-in."""
+    with host_pool(port, auth, **kwargs) as pool:
+        ps, _ = run(pool, ("Add-PSSnapin", {"Name": SNAPIN}))
+        assert not ps.had_errors, ps.streams.error
+        yield pool
+
+
+def exchange_pool(lab: typing.Any, server: str, auth: str = "ntlm") -> typing.ContextManager[RunspacePool]:
+    """Where an administrator runs a server's Exchange cmdlets: remote PowerShell, or the snap-in on Edge."""
+    endpoint = lab.server(server)
+    if endpoint["role"] == "Edge":
+        return edge_pool(endpoint["port"], auth)
+    return management_pool(endpoint["port"], auth)

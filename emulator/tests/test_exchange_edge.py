@@ -16,7 +16,7 @@ from exchange_checks import (
     refused,
 )
 
-from clients import management_pool
+from clients import exchange_pool, management_pool
 from conftest import start_in_process
 
 TASKS = "Microsoft.Exchange.Management.SystemConfigurationTasks."
@@ -44,13 +44,13 @@ def mailbox(edge_lab):
 
 @pytest.fixture(scope="module")
 def subscribed(edge_lab):
-    with management_pool(edge_lab.server("EDGE01")["port"]) as pool:
+    with exchange_pool(edge_lab, "EDGE01") as pool:
         yield pool
 
 
 @pytest.fixture(scope="module")
 def standalone(edge_lab):
-    with management_pool(edge_lab.server("EDGE02")["port"]) as pool:
+    with exchange_pool(edge_lab, "EDGE02") as pool:
         yield pool
 
 
@@ -154,7 +154,7 @@ def test_standalone_edge_is_not_in_the_organisation(mailbox, standalone):
 @pytest.mark.parametrize("server", ["EDGE01", "EDGE02"])
 @pytest.mark.parametrize("command", ["Get-Mailbox", "Get-Recipient"])
 def test_no_recipient_cmdlets_on_edge(edge_lab, server, command):
-    with management_pool(edge_lab.server(server)["port"]) as pool:
+    with exchange_pool(edge_lab, server) as pool:
         error = refused(edge_lab, pool, command)
     assert exception_type(error) == "System.Management.Automation.CommandNotFoundException"
     assert exception_message(error).startswith(f"The term '{command}' is not recognized")

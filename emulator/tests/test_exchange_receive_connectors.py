@@ -15,7 +15,7 @@ from exchange_checks import (
     unchanged,
 )
 
-from clients import management_pool
+from clients import exchange_pool, management_pool
 
 TASKS = "Microsoft.Exchange.Management.SystemConfigurationTasks."
 FRONTEND = "EX01\\Default Frontend EX01"
@@ -37,7 +37,7 @@ def ex02(lab):
 
 @pytest.fixture(scope="module")
 def edge(lab):
-    with management_pool(lab.server("EDGE01")["port"]) as pool:
+    with exchange_pool(lab, "EDGE01") as pool:
         yield pool
 
 

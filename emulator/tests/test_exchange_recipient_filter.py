@@ -15,7 +15,7 @@ from exchange_checks import (
     unchanged,
 )
 
-from clients import management_pool
+from clients import exchange_pool, management_pool
 
 TASKS = "Microsoft.Exchange.Management.SystemConfigurationTasks."
 DEFAULTS = {
@@ -41,7 +41,7 @@ def ex02(lab):
 
 @pytest.fixture(scope="module")
 def edge(lab):
-    with management_pool(lab.server("EDGE01")["port"]) as pool:
+    with exchange_pool(lab, "EDGE01") as pool:
         yield pool
 
 
@@ -71,7 +71,7 @@ def pristine(lab):
     """Each server's recipient filter as the lab started, read before any test of this module changes it."""
     results = {}
     for server in ("EX01", "EDGE01"):
-        with management_pool(lab.server(server)["port"]) as pool:
+        with exchange_pool(lab, server) as pool:
             results[server] = call(pool, "Get-RecipientFilterConfig").clean()
     return results
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from exchange_checks import assert_binding_error, assert_exchange_error, call, exception_type, multi, refused, rejected
 
-from clients import management_pool
+from clients import exchange_pool, management_pool
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def ex02(lab):
 
 @pytest.fixture(scope="module")
 def edge(lab):
-    with management_pool(lab.server("EDGE01")["port"]) as pool:
+    with exchange_pool(lab, "EDGE01") as pool:
         yield pool
 
 

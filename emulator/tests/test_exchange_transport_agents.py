@@ -22,7 +22,7 @@ from exchange_checks import (
     rejected,
 )
 
-from clients import host_pool, management_pool
+from clients import exchange_pool, host_pool, management_pool
 
 TASKS = "Microsoft.Exchange.Management.AgentTasks."
 SNAPIN = "Microsoft.Exchange.Management.PowerShell.SnapIn"
@@ -54,7 +54,7 @@ def ex02(lab):
 
 @pytest.fixture(scope="module")
 def edge(lab):
-    with management_pool(lab.server("EDGE01")["port"]) as pool:
+    with exchange_pool(lab, "EDGE01") as pool:
         yield pool
 
 

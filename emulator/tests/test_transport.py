@@ -138,3 +138,11 @@ def _lab_with_auth(**auth):
     config = example_lab()
     config["auth"].update(auth)
     return config
+
+
+def test_edge_servers_have_no_remote_powershell(lab):
+    """Edge Transport runs no IIS: only the WinRM service answers; Exchange cmdlets need the snap-in there."""
+    port = lab.server("EDGE01")["port"]
+    assert lab.server("EDGE01")["management_url"] is None
+    assert post(port, "/PowerShell/", Authorization=basic_header()).status_code == 404
+    assert post(port, "/wsman", Authorization=basic_header()).status_code == 200

@@ -21,7 +21,7 @@ from .exchange.organization import ServerContext
 from .http.auth import Authenticator
 from .http.server import EmulatorHTTPServer, Site
 from .http.tls import ensure_certificate, server_context
-from .lab import Lab, initial_state
+from .lab import Lab, ServerSpec, initial_state
 from .psrp.shell import PSRPShell
 from .runspace.command_line import CommandLineHost
 from .runspace.configurations import ExchangeManagement, HostShell
@@ -182,16 +182,20 @@ class LabServer:
             return WinRSShell(request, CommandLineHost(environment).run)
         return create
 
-    def _service(self, server: str) -> WSManService:
+    def _service(self, spec: ServerSpec) -> WSManService:
+        server = spec.name
         accounting = SessionAccounting(self, server)
         self.accounting[server] = accounting
         endpoints = [
-            Endpoint("/powershell", {EXCHANGE_URI: self._psrp_factory(server, ExchangeManagement())},
-                     lambda: self.faults.session_cap),
             Endpoint("/wsman", {HOST_URI: self._psrp_factory(server, HostShell()),
                                 CMD_SHELL_URI: self._winrs_factory(server)},
                      lambda: self.faults.host_session_cap),
         ]
+        if spec.role != "Edge":
+            # Edge Transport servers run no IIS, so no remote PowerShell virtual directory: they are managed
+            # through the Exchange snap-in on the server itself (the host endpoint).
+            endpoints.append(Endpoint("/powershell", {EXCHANGE_URI: self._psrp_factory(server, ExchangeManagement())},
+                                      lambda: self.faults.session_cap))
         return WSManService(server, endpoints, accounting)
 
     def start(self) -> None:
@@ -200,7 +204,7 @@ class LabServer:
             names = [s.fqdn or f"{s.name.lower()}.{self.lab.domain}" for s in self.lab.servers]
             tls_context = server_context(*ensure_certificate(self.state_dir, names))
         for spec in self.lab.servers:
-            service = self._service(spec.name)
+            service = self._service(spec)
             self.services[spec.name] = service
             site = Site(spec.name, service, self.authenticator, self.faults.on_request)
             self.http_servers.append(EmulatorHTTPServer((self.host, spec.port), site))
@@ -231,7 +235,7 @@ class LabServer:
             servers.append({
                 "name": spec.name, "fqdn": server["Fqdn"], "role": spec.role, "version": spec.version,
                 "edge_subscribed": spec.edge_subscribed, "host": self.host, "port": http, "https_port": https,
-                "management_url": f"http://{self.host}:{http}/PowerShell/",
+                "management_url": None if spec.role == "Edge" else f"http://{self.host}:{http}/PowerShell/",
                 "host_url": f"http://{self.host}:{http}/wsman",
             })
         return {

@@ -20,11 +20,15 @@ from .auth import Authenticator, ConnectionAuth
 
 log = logging.getLogger(__name__)
 
-PATHS = ("/powershell", "/wsman")
 MAX_BODY = 16 * 1024 * 1024
 
 
 class SoapHandler(typing.Protocol):
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The URL paths served (lower case, no trailing slash); others get 404, as from HTTP.sys."""
+        ...
+
     def handle(self, data: bytes, user: str, client_ip: str, path: str) -> tuple[int, bytes]: ...
 
 
@@ -86,7 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
 
         path = urlsplit(self.path).path.lower().rstrip("/")
-        if path not in PATHS:
+        if path not in site.soap.paths:
             self._send(404)
             return
 

@@ -79,6 +79,10 @@ class WSManService:
         self._lock = threading.Lock()
 
     @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(self.endpoints)
+
+    @property
     def open_shells(self) -> int:
         with self._lock:
             return len(self._shells)
