@@ -13,15 +13,28 @@ options:
     description:
       - The Exchange server to connect to (host name or address).
       - When the task runs against an inventory host and I(server) is not set, it is taken from the host's
-        C(ansible_host) (or C(ansible_psrp_host)), else from the inventory host name.
+        C(ansible_host) (or C(ansible_psrp_host)), else from C(EXCHANGE_SERVER), else from the inventory host name.
       - Environment variable C(EXCHANGE_SERVER).
     type: str
   server_name:
     description:
-      - The server's name as Exchange knows it (C(Get-ExchangeServer)), when I(server) is an address or an alias.
-      - When not set, Exchange is asked which server hosts the session (the local receive connectors' server).
-      - Environment variable C(EXCHANGE_SERVER_NAME).
+      - The server's name as Exchange knows it (C(Get-ExchangeServer)). Needed when I(server) is an address, an
+        alias or a load-balanced name; otherwise the server whose FQDN or name matches I(server) is taken.
+      - Nothing a NoLanguage session can read names the server that hosts it, so modules that act on one server
+        (agents, receive connectors, server facts) fail with a clear message when neither works.
+      - Environment variable C(EXCHANGE_SERVER_NAME); per host, the variable C(exchange_server_name).
     type: str
+  management_endpoint:
+    description:
+      - Where the Exchange cmdlets are run. C(remote_powershell) is Exchange's C(/PowerShell/) virtual directory
+        (I(port), I(protocol), I(path), I(configuration_name)). C(host_snapin) is the host endpoint (I(host_port),
+        I(host_protocol), I(host_path), I(host_configuration_name)) with the Exchange snap-in added; Edge Transport
+        servers need it, as they run no IIS and have no C(/PowerShell/). With C(host_snapin) one session serves both
+        endpoints, and Exchange's RBAC does not apply (the account must be a local administrator).
+      - Environment variable C(EXCHANGE_MANAGEMENT_ENDPOINT); per host, the variable C(exchange_management_endpoint).
+    type: str
+    choices: [remote_powershell, host_snapin]
+    default: remote_powershell
   port:
     description:
       - Port of the management endpoint (Exchange's C(/PowerShell/) virtual directory in IIS).
@@ -59,13 +72,16 @@ options:
   username:
     description:
       - The account, as C(user@REALM) for Kerberos or C(DOMAIN\user).
-      - Filled from the host's C(ansible_user) (or C(ansible_psrp_user)) when not set.
+      - Filled from the host's C(ansible_user) (or C(ansible_psrp_user)) when not set, else from the remote user given
+        to ansible-playbook (C(-u)).
       - Environment variable C(EXCHANGE_USERNAME).
     type: str
   password:
     description:
       - The account's password. With Kerberos and no password, the controller's ticket cache is used.
-      - Filled from the host's C(ansible_password) (or C(ansible_psrp_password)) when not set.
+      - Filled from the host's C(ansible_password) (or C(ansible_winrm_password)) when not set, else from the
+        connection password given to ansible-playbook (C(--ask-pass), C(--connection-password-file), or an Automation
+        Platform machine credential).
       - Environment variable C(EXCHANGE_PASSWORD).
     type: str
   cert_validation:
@@ -195,7 +211,8 @@ options:
   host_protocol:
     description:
       - Protocol of the host endpoint.
-      - Filled from the host's C(ansible_psrp_protocol) when not set.
+      - Filled from the host's C(ansible_psrp_protocol) when not set; when only its port is set, C(http) for C(5985)
+        and C(https) for any other port, as the C(ansible.builtin.psrp) connection plugin decides.
       - Environment variable C(EXCHANGE_HOST_PROTOCOL).
     type: str
     choices: [http, https]

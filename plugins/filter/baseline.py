@@ -37,16 +37,20 @@ def invalid_ip_ranges(ranges: typing.Iterable[typing.Any]) -> typing.List[str]:
 
 
 def partner_list(partners: typing.Iterable[typing.Any]) -> typing.List[typing.Dict[str, str]]:
-    """Partners given as domains or as {domain_name, name} dictionaries, as dictionaries."""
+    """Partners given as domains or as {domain_name, name} dictionaries, as dictionaries. A name is kept
+    only when given: without one an existing remote domain keeps its name (and a new one is named after
+    its domain)."""
     result = []
     for partner in partners or []:
         if isinstance(partner, dict):
             if "domain_name" not in partner:
                 raise AnsibleFilterError("a partner needs domain_name: %r" % (partner,))
-            result.append({"domain_name": str(partner["domain_name"]).lower(),
-                           "name": str(partner.get("name") or partner["domain_name"])})
+            entry = {"domain_name": str(partner["domain_name"]).lower()}
+            if partner.get("name"):
+                entry["name"] = str(partner["name"])
+            result.append(entry)
         else:
-            result.append({"domain_name": str(partner).lower(), "name": str(partner)})
+            result.append({"domain_name": str(partner).lower()})
     return result
 
 
@@ -70,18 +74,28 @@ def baseline_resources(settings: typing.Dict[str, typing.Any], server: typing.Di
     if writes_organisation:
         items.append(dict({"kind": "remote_domain", "domain_name": "*"}, **settings["default_domain"]))
         for partner in partner_list(settings.get("partners")):
-            items.append(dict({"kind": "remote_domain", "domain_name": partner["domain_name"],
-                               "name": partner["name"]}, **settings["partner_domain"]))
+            items.append(dict({"kind": "remote_domain"}, **partner, **settings["partner_domain"]))
+        accepted = {str(d.get("domain_name", "")).lower() for d in server.get("accepted_domains") or []}
         for domain in settings.get("validated_domains") or []:
-            items.append({"kind": "accepted_domain", "domain_name": str(domain).lower(), "address_book_enabled": True})
+            domain = str(domain).lower()
+            if domain not in accepted:
+                # Validation is switched on for accepted domains; the baseline never creates one (a typo
+                # would become an authoritative domain).
+                raise AnsibleFilterError("backscatter_baseline_validated_domains: %s is not an accepted domain of %s "
+                                         "(its accepted domains: %s)" % (domain, server.get("name"),
+                                                                         ", ".join(sorted(accepted))))
+            items.append({"kind": "accepted_domain", "domain_name": domain, "address_book_enabled": True})
         if settings.get("internal_relays"):
             items.append({"kind": "transport_config", "internal_smtp_servers": list(settings["internal_relays"])})
     filter_here = is_edge or settings.get("recipient_filter_on_mailbox")
     if filter_here:
-        recipient_filter = {"kind": "recipient_filter", "enabled": True,
-                            "recipient_validation_enabled": bool(settings["recipient_validation_edge"] if is_edge
-                                                                 else settings["recipient_validation"])}
-        items.append(recipient_filter)
+        if is_edge:
+            # A standalone Edge has no recipients to look up (EdgeSync brings them): validating there would
+            # reject every recipient, so it is left off.
+            validate = bool(settings["recipient_validation_edge"]) and bool(server.get("edge_subscribed"))
+        else:
+            validate = bool(settings["recipient_validation"])
+        items.append({"kind": "recipient_filter", "enabled": True, "recipient_validation_enabled": validate})
     connector = settings["edge_connector" if is_edge else "mailbox_connector"].replace("{server}", server["name"])
     if settings.get("tarpit_interval") is not None:
         items.append({"kind": "receive_connector", "name": connector, "tarpit_interval": settings["tarpit_interval"]})

@@ -32,6 +32,7 @@ def _option(kind: str, **extra: typing.Any) -> typing.Callable[[str], typing.Dic
 CONNECTION_OPTIONS: typing.Dict[str, typing.Callable[[str], typing.Dict[str, typing.Any]]] = {
     "server": _option("str"),
     "server_name": _option("str"),
+    "management_endpoint": _option("str", choices=["remote_powershell", "host_snapin"], default="remote_powershell"),
     "port": _option("int"),
     "protocol": _option("str", choices=["http", "https"], default="http"),
     "path": _option("str", default="PowerShell"),
@@ -88,10 +89,16 @@ class ExchangeModule(AnsibleModule):  # type: ignore[misc]
     def endpoints(self) -> typing.Tuple[Endpoint, Endpoint]:
         p = self.params
         options = wsman_options(p)
-        management = Endpoint(p["server"], p["port"] or (443 if p["protocol"] == "https" else 80), p["protocol"],
-                              p["path"], p["configuration_name"], options)
         host = Endpoint(p["server"], p["host_port"] or (5986 if p["host_protocol"] == "https" else 5985),
                         p["host_protocol"], p["host_path"], p["host_configuration_name"], dict(options))
+        if p["management_endpoint"] == "host_snapin":
+            # Edge Transport servers have no IIS and so no /PowerShell/: their Exchange cmdlets are reached
+            # through the host endpoint with the Exchange snap-in added.
+            management = Endpoint(host.server, host.port, host.protocol, host.path, host.configuration_name,
+                                  dict(options), snapin=True)
+        else:
+            management = Endpoint(p["server"], p["port"] or (443 if p["protocol"] == "https" else 80), p["protocol"],
+                                  p["path"], p["configuration_name"], options)
         return management, host
 
     def connections(self) -> Connections:

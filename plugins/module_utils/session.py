@@ -31,6 +31,7 @@ try:
     from pypsrp.exceptions import AuthenticationError, WinRMTransportError, WSManFaultError
     from pypsrp.powershell import PowerShell, RunspacePool
     from pypsrp.wsman import WSMan
+    from spnego.exceptions import SpnegoError
     HAS_PYPSRP = True
     PYPSRP_IMPORT_ERROR = None
 except ImportError as error:  # reported by the module with missing_required_lib
@@ -115,13 +116,18 @@ class Endpoint(object):
     """Where and how to connect: host, port, path, configuration and the pypsrp WSMan options."""
 
     def __init__(self, server: str, port: int, protocol: str, path: str, configuration_name: str,
-                 options: typing.Dict[str, typing.Any]) -> None:
+                 options: typing.Dict[str, typing.Any], snapin: bool = False) -> None:
         self.server = server
         self.port = port
         self.protocol = protocol
         self.path = path
         self.configuration_name = configuration_name
         self.options = options
+        # Exchange cmdlets through the host endpoint: the Exchange snap-in is added when the session opens.
+        self.snapin = snapin
+
+    def same_place(self, other: "Endpoint") -> bool:
+        return (self.url, self.configuration_name) == (other.url, other.configuration_name)
 
     @property
     def url(self) -> str:
@@ -193,6 +199,8 @@ class Session(object):
             pool.open()
             self.pool = pool
         self._with_retries(attempt, idempotent=True)
+        if self.endpoint.snapin:
+            self.run(Command("Add-PSSnapin", {"Name": SNAPIN}))
 
     def close(self) -> None:
         pool, self.pool = self.pool, None
@@ -256,6 +264,11 @@ def classify(error: BaseException, endpoint: Endpoint) -> typing.Optional[Sessio
     where = "%s (configuration %s)" % (endpoint.url, endpoint.configuration_name)
     if not HAS_PYPSRP:
         return None
+    if isinstance(error, SpnegoError):
+        return AuthenticationFailed(
+            "Authentication to %s could not start with auth '%s': %s. Give a username and password, or for Kerberos "
+            "a ticket on the controller (kinit) and a krb5.conf that knows the realm." % (
+                where, endpoint.options.get("auth"), error))
     if isinstance(error, AuthenticationError):
         return AuthenticationFailed(
             "Authentication to %s failed with auth '%s'. Check the username and password, that the account "
@@ -274,6 +287,11 @@ def classify(error: BaseException, endpoint: Endpoint) -> typing.Optional[Sessio
                 "close other sessions, or raise the limit. WSMan fault: %s" % (where, error.reason))
         return None
     if isinstance(error, WinRMTransportError):
+        if error.code == 404 and not endpoint.snapin and endpoint.configuration_name == "Microsoft.Exchange":
+            return EndpointNotFound(
+                "%s answered HTTP 404: there is no remote PowerShell endpoint at that path. Edge Transport servers "
+                "have none (they run no IIS); manage them through the host endpoint with the Exchange snap-in: set "
+                "management_endpoint=host_snapin (for example the host variable exchange_management_endpoint)." % where)
         if error.code in TRANSIENT_HTTP:
             return Unreachable("%s answered HTTP %s: %s" % (where, error.code, error.response_text[:200]),
                                transient=True)

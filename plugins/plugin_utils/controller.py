@@ -15,6 +15,7 @@ The module then runs locally with the controller's Python (ansible_playbook_pyth
 from __future__ import annotations
 
 import copy
+import os
 import sys
 import typing
 
@@ -71,8 +72,23 @@ class RunOnController(ActionBase):
         found = {}
         for psrp_name, module_name in PSRP_OPTIONS.items():
             origin = str(origins.get(psrp_name, "default"))
-            if origin.startswith("var") and options.get(psrp_name) is not None:
+            # The inventory host name is the psrp plugin's default address, not a setting: it comes after
+            # EXCHANGE_SERVER (see run()).
+            if origin.startswith("var") and origin != "var: inventory_hostname" and options.get(psrp_name) is not None:
                 found[module_name] = options[psrp_name]
+        if "host_port" in found and "host_protocol" not in found:
+            # As the psrp plugin decides: 5985 is http, any other port https.
+            found["host_protocol"] = "http" if int(found["host_port"]) == 5985 else "https"
+        return found
+
+    def _command_line_credentials(self) -> typing.Dict[str, typing.Any]:
+        """The user and password given to ansible-playbook (-u, --ask-pass, --connection-password-file; what an
+        Automation Platform machine credential sets)."""
+        found = {}
+        if self._play_context.remote_user:
+            found["username"] = self._play_context.remote_user
+        if self._play_context.password:
+            found["password"] = self._play_context.password
         return found
 
     def _exchange_variables(self, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
@@ -97,11 +113,15 @@ class RunOnController(ActionBase):
         args = dict(self._task.args)
         try:
             # Precedence: the task (and module_defaults), exchange_* host variables, the psrp connection's
-            # host variables; the module then falls back to EXCHANGE_* environment variables and defaults.
-            for source in (self._exchange_variables(task_vars), self._inventory_options(task_vars)):
+            # host variables, the command line's user and password; then EXCHANGE_* environment variables (in
+            # the module), the inventory host name for the server, and the defaults.
+            for source in (self._exchange_variables(task_vars), self._inventory_options(task_vars),
+                           self._command_line_credentials()):
                 for name, value in source.items():
                     if args.get(name) is None:
                         args[name] = value
+            if args.get("server") is None and not os.environ.get("EXCHANGE_SERVER"):
+                args["server"] = task_vars.get("inventory_hostname")
         except Exception as error:  # an inventory that cannot be read is the user's to fix
             raise AnsibleActionFail("cannot read the connection settings of host %s from its inventory: %s"
                                     % (task_vars.get("inventory_hostname"), error)) from error

@@ -65,6 +65,9 @@ class Ansible(object):
                 "ansible_user": lab.username,
                 "ansible_password": lab.password,
             }
+        for server in lab.endpoints["servers"]:
+            if server["role"] == "Edge":  # no IIS on Edge: the Exchange snap-in on the host endpoint
+                hosts[server["name"].lower()]["exchange_management_endpoint"] = "host_snapin"
         mailbox = [s["name"].lower() for s in lab.endpoints["servers"] if s["role"] == "Mailbox"]
         edge = [s["name"].lower() for s in lab.endpoints["servers"] if s["role"] == "Edge"]
         groups = {"mailbox": {"hosts": {h: {} for h in mailbox}}, "edge": {"hosts": {h: {} for h in edge}}}

@@ -122,3 +122,13 @@ def test_stig_profile_switches_edge_recipient_validation_off(ansible):
     assert edge["Local"]["RecipientFilterConfig"]["RecipientValidationEnabled"] is False
     default = next(d for d in lab.state()["directory"]["RemoteDomain"] if d["DomainName"] == "*")
     assert (default["AutoReplyEnabled"], default["AutoForwardEnabled"], default["NDREnabled"]) == (False, False, False)
+
+
+def test_validated_domain_must_be_an_accepted_domain(ansible):
+    lab = ansible.lab
+    mark = lab.mark()
+    run = ansible.run("mailhygiene.exchange.harden",
+                      extra_vars=dict(SETTINGS, backscatter_baseline_validated_domains=["contoso.cmo"]))
+    assert run.returncode != 0
+    assert "backscatter_baseline_validated_domains: contoso.cmo is not an accepted domain of EX01" in run.output
+    assert lab.mutating_since(mark, server="EX01") == []

@@ -134,3 +134,26 @@ def test_server_that_cannot_be_identified(ansible):
     message = run.task("read")["msg"]
     assert "server_name: cannot tell which Exchange server 127.0.0.1 is" in message
     assert "exchange_server_name" in message
+
+
+def test_edge_needs_the_snapin_endpoint(ansible):
+    """Edge runs no IIS: /PowerShell/ is not there, and the message says what to set."""
+    task = {"name": "read", "mailhygiene.exchange.server_info": {}, "ignore_errors": True,
+            "vars": {"exchange_management_endpoint": "remote_powershell"}}
+    message = ansible.play([task], hosts="edge01").task("read", "edge01")["msg"]
+    assert "answered HTTP 404" in message and "management_endpoint=host_snapin" in message
+    snapin = ansible.play([{"name": "read", "mailhygiene.exchange.server_info": {}}], hosts="edge01")
+    assert snapin.task("read", "edge01")["server"]["role"] == "Edge"
+
+
+def test_password_from_the_command_line(ansible, tmp_path):
+    """--connection-password-file (what --ask-pass and Automation Platform machine credentials feed)."""
+    ex01 = ansible.lab.server("EX01")
+    password_file = tmp_path / "password"
+    password_file.write_text("Password123!\n")
+    run = ansible.play([{"name": "read", "mailhygiene.exchange.server_info": {}}], hosts="localhost",
+                       module_defaults=False, connection="local",
+                       env={"EXCHANGE_SERVER": "127.0.0.1", "EXCHANGE_SERVER_NAME": "EX01",
+                            "EXCHANGE_PORT": str(ex01["port"]), "EXCHANGE_AUTH": "ntlm"},
+                       extra_args=["-u", "ansible", "--connection-password-file", str(password_file)])
+    assert run.task("read", "localhost")["server"]["name"] == "EX01", run.output[-2000:]

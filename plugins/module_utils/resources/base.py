@@ -45,6 +45,11 @@ class Connections(object):
             target = self.endpoints[endpoint]
             if target is None:
                 raise ValueError("no %s endpoint configured" % endpoint)
+            management = self.endpoints["management"]
+            if endpoint == "host" and self.host_transport == "psrp" and management is not None \
+                    and target.same_place(management):
+                # Managing through the host endpoint already (Edge): one session serves both.
+                return self.session("management")
             if endpoint == "host" and self.host_transport == "winrm":
                 session: typing.Any = WinRSSession(target, self.check_mode)
             else:
