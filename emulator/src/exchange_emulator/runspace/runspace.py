@@ -13,6 +13,7 @@ error ends the whole pipeline. Every command received is audited, including thos
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import time
 import typing
 
@@ -268,7 +269,12 @@ class Runspace:
             invocation = CommandInvocation(self, cmdlet, binding, ctx, list(stage_input), details, next_stage, sink,
                                            stopped, call.merging, error_pipe)
             try:
+                # Exchange's tasks report their phases on the verbose stream (-Verbose).
+                if cmdlet.exchange:
+                    invocation.verbose(exchange_verbose(cmdlet.name, "Beginning processing &"))
                 cmdlet.run(invocation)
+                if cmdlet.exchange:
+                    invocation.verbose(exchange_verbose(cmdlet.name, "Ending processing &"))
             except CmdletError as failure:
                 raise TerminatingError(errors.from_cmdlet_error(failure, cmdlet, self.environment.server_name,
                                                                 details)) from None
@@ -297,3 +303,9 @@ def split_statements(commands: typing.Sequence[CommandCall]) -> list[list[Comman
         if call.end_of_statement:
             statements.append([])
     return [s for s in statements if s]
+
+
+def exchange_verbose(cmdlet: str, text: str) -> str:
+    """A verbose line as Exchange's tasks write them: `[10:31:24.337 GMT] Get-RemoteDomain : …`."""
+    now = datetime.datetime.now(datetime.UTC)
+    return f"[{now:%H:%M:%S}.{now.microsecond // 1000:03d} GMT] {cmdlet} : {text}"
