@@ -59,7 +59,7 @@ sanity: $(STAMP)
 	git ls-files -co --exclude-standard | grep -Ev '^(emulator|bench)/' | tar cf - -T - | tar xf - -C $(SANITY)
 	cd $(SANITY) && git init -q && git add -A
 	$(BIN)/python .ci/offline_pip_bootstrap.py $(TMP)/home
-	cd $(SANITY) && HOME=$(TMP)/home $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no
+	cd $(SANITY) && HOME=$(TMP)/home PATH=$(BIN):$$PATH $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no
 
 # The emulator's protocol benchmark, then the baseline's: role (one batch session per host) vs one session
 # per setting on 1, 10 and 50 emulated servers (bench/README.md; BENCH_ARGS=--quick for a short run).
