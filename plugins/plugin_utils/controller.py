@@ -65,7 +65,9 @@ class RunOnController(ActionBase):
 
     def _inventory_options(self, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
         """Connection options from the host's variables, as the psrp connection plugin would read them."""
-        connection_loader.get("ansible.builtin.psrp", class_only=True)  # loads its option definitions
+        # Loading the plugin files its option definitions under its load name; by the short name they are
+        # filed under "psrp", where the lookups below find them (by its FQCN they would be elsewhere).
+        connection_loader.get("psrp", class_only=True)
         names = C.config.get_plugin_vars("connection", "psrp")
         variables = {name: self._templar.template(task_vars[name]) for name in names if name in task_vars}
         options, origins = C.config.get_plugin_options_and_origins("connection", "psrp", variables=variables)

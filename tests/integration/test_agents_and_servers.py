@@ -81,3 +81,14 @@ def test_transport_agent_enable_priority_restart_required(ansible):
     assert run.task("first", "ex02")["transport_agent"]["priority"] == 1
     assert "no transport agent 'Nope Agent' on this server" in run.task("unknown", "ex02")["msg"]
     assert "priority: must be from 1 to" in run.task("range", "ex02")["msg"]
+
+
+def test_antispam_install_through_the_snapin_endpoint(ansible):
+    """management_endpoint=host_snapin: one session on /wsman serves the cmdlets and the script."""
+    lab = ansible.lab
+    mark = lab.mark()
+    run = ansible.play([{"name": "install", "mailhygiene.exchange.antispam_agents": {"restart": "never"},
+                         "vars": {"exchange_management_endpoint": "host_snapin"}}], hosts="ex01")
+    assert run.status("install") == "ok", run.task("install")
+    assert len(lab.sessions_since(mark, server="EX01")) == 1
+    assert [e["command"] for e in lab.commands_since(mark) if e["command"] == "Add-PSSnapin"] == ["Add-PSSnapin"]

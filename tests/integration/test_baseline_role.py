@@ -27,9 +27,10 @@ def test_bad_role_input_fails_before_any_connection(ansible):
          "relay.contoso.com"),
         ({"backscatter_baseline_restart_batch": "many"}, "backscatter_baseline_restart_batch"),
     ]
-    for extra_vars, message in cases:
-        run = ansible.run("mailhygiene.exchange.harden", extra_vars=extra_vars)
-        assert run.returncode != 0 and message in run.output, (extra_vars, run.output[-2000:])
+    for playbook in ("mailhygiene.exchange.harden", "mailhygiene.exchange.verify"):
+        for extra_vars, message in cases:
+            run = ansible.run(playbook, extra_vars=extra_vars)
+            assert run.returncode != 0 and message in run.output, (playbook, extra_vars, run.output[-2000:])
     assert audit.read(lab.audit_path)[mark:] == []  # no session was even opened
 
 

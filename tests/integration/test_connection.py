@@ -157,3 +157,12 @@ def test_password_from_the_command_line(ansible, tmp_path):
                             "EXCHANGE_PORT": str(ex01["port"]), "EXCHANGE_AUTH": "ntlm"},
                        extra_args=["-u", "ansible", "--connection-password-file", str(password_file)])
     assert run.task("read", "localhost")["server"]["name"] == "EX01", run.output[-2000:]
+
+
+@pytest.mark.parametrize("connection", ["ansible.builtin.psrp", "winrm", "local"])
+def test_inventory_is_read_whatever_the_connection_is_called(ansible, connection):
+    """The psrp variables are read as the psrp plugin reads them, also when the host's connection is
+    named by its FQCN, or is another one altogether."""
+    run = ansible.play([{"name": "read", "mailhygiene.exchange.server_info": {},
+                         "vars": {"ansible_connection": connection}}])
+    assert run.task("read")["server"]["name"] == "EX01", run.output[-2000:]

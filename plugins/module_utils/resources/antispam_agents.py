@@ -65,8 +65,8 @@ class AntispamAgents(Resource):
         if self.state == "present":
             if not facts["antispam_agents_installed"]:
                 path = install_path(connections)
-                commands += [Command("Add-PSSnapin", {"Name": SNAPIN}, endpoint="host"),
-                             Command(path + "Scripts\\Install-AntiSpamAgents.ps1", mutates=True, endpoint="host")]
+                commands += self._snapin(connections) + [
+                    Command(path + "Scripts\\Install-AntiSpamAgents.ps1", mutates=True, endpoint="host")]
                 after = {"installed": True, "antispam_agents_enabled": True}
             else:
                 disabled = [a["identity"] for a in facts["transport_agents"]
@@ -79,8 +79,8 @@ class AntispamAgents(Resource):
                 after = {"installed": True, "antispam_agents_enabled": True}
         elif facts["antispam_agents_installed"]:
             path = install_path(connections)
-            commands += [Command("Add-PSSnapin", {"Name": SNAPIN}, endpoint="host"),
-                         Command(path + "Scripts\\Uninstall-AntiSpamAgents.ps1", mutates=True, endpoint="host")]
+            commands += self._snapin(connections) + [
+                Command(path + "Scripts\\Uninstall-AntiSpamAgents.ps1", mutates=True, endpoint="host")]
             after = {"installed": False, "antispam_agents_enabled": False}
         self.restart_required = bool(commands)
         if self.restart == "always" or (self.restart == "auto" and commands):
@@ -90,6 +90,12 @@ class AntispamAgents(Resource):
         before["restarted"] = False
         action = "update" if commands else "none"
         return Plan(action, commands, before=before, after=after)
+
+    @staticmethod
+    def _snapin(connections: Connections) -> typing.List[Command]:
+        """The scripts need the Exchange snap-in in their runspace; add it unless the session has it already
+        (management_endpoint=host_snapin)."""
+        return [] if connections.host_has_snapin() else [Command("Add-PSSnapin", {"Name": SNAPIN}, endpoint="host")]
 
     def apply(self, connections: Connections, plan: Plan) -> None:
         # The snap-in and the script must run in one runspace: send host commands as one set of statements.

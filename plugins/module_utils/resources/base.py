@@ -58,6 +58,12 @@ class Connections(object):
             self.sessions[endpoint] = session
         return self.sessions[endpoint]
 
+    def host_has_snapin(self) -> bool:
+        """Whether host commands run in the management session that already added the Exchange snap-in."""
+        management, host = self.endpoints["management"], self.endpoints["host"]
+        return bool(management is not None and host is not None and management.snapin and self.host_transport == "psrp"
+                    and host.same_place(management))
+
     def run(self, *commands: Command, endpoint: str = "management", pipe: bool = True) -> Result:
         result = self.session(endpoint).run(*commands, pipe=pipe)
         self.warnings.extend(result.warnings)
