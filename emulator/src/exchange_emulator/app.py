@@ -217,8 +217,14 @@ class LabServer:
         log.info("lab started: %s", ", ".join(f"{h.site.name}:{h.port}" for h in self.http_servers))
 
     def stop(self) -> None:
+        # shutdown() waits for the serve loop's next poll (up to half a second); a lab of fifty
+        # servers stops in one poll, not fifty, when they are shut down side by side.
+        stoppers = [threading.Thread(target=http.shutdown) for http in self.http_servers]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
         for http in self.http_servers:
-            http.shutdown()
             http.server_close()
         self.http_servers.clear()
         self.store.close()

@@ -101,7 +101,10 @@ def _stop(args: argparse.Namespace) -> int:
         except ProcessLookupError:
             return 0
         time.sleep(0.05)
-    os.kill(client.pid, signal.SIGKILL)
+    try:
+        os.kill(client.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it finished between the last look and now
     (state_dir / ADMIN_FILE).unlink(missing_ok=True)
     return 0
 
