@@ -64,8 +64,8 @@ def baseline_resources(settings: typing.Dict[str, typing.Any], server: typing.Di
     - Organisation settings (remote domains, accepted domains, internal relays) are written once per
       organisation, by its organisation host; a standalone Edge writes its own copies; a subscribed Edge
       gets them from EdgeSync and is never written to.
-    - The recipient filter is configured on Edge servers, and on Mailbox servers only when the user opted
-      in (Microsoft advises against it there).
+    - The recipient filter is configured on Edge servers, and for the Mailbox servers (by the organisation
+      host) only when the user opted in (Microsoft advises against it there).
     - Tarpit intervals are set on the server's Internet-facing receive connector.
     """
     items: typing.List[typing.Dict[str, typing.Any]] = []
@@ -87,7 +87,9 @@ def baseline_resources(settings: typing.Dict[str, typing.Any], server: typing.Di
             items.append({"kind": "accepted_domain", "domain_name": domain, "address_book_enabled": True})
         if settings.get("internal_relays"):
             items.append({"kind": "transport_config", "internal_smtp_servers": list(settings["internal_relays"])})
-    filter_here = is_edge or settings.get("recipient_filter_on_mailbox")
+    # The organisation's recipient filter object is shared by its Mailbox servers (an Edge has its own),
+    # so one host writes it; each Mailbox server still gets its own agents (needs_antispam_agents).
+    filter_here = is_edge or (settings.get("recipient_filter_on_mailbox") and writes_organisation)
     if filter_here:
         if is_edge:
             # A standalone Edge has no recipients to look up (EdgeSync brings them): validating there would

@@ -115,6 +115,23 @@ def test_seed_profile_installs_agents_one_server_at_a_time(ansible):
     assert edge["Local"]["RecipientFilterConfig"]["RecipientValidationEnabled"] is True
 
 
+def test_recipient_filter_on_mailbox_writes_the_shared_filter_once(ansible):
+    lab = ansible.lab
+    mark = lab.mark()
+    opted_in = dict(SETTINGS, backscatter_baseline_recipient_filter_on_mailbox=True)
+    run = ansible.run("mailhygiene.exchange.harden", extra_vars=opted_in)
+    assert run.returncode == 0, run.output[-3000:]
+    # each Mailbox server gets its agents; the organisation's filter object is written by one host only
+    installs = [e["server"] for e in lab.mutating_since(mark) if e["command"].endswith("Install-AntiSpamAgents.ps1")]
+    assert sorted(installs) == ["EX01", "EX02"]
+    writes = [e["server"] for e in lab.mutating_since(mark)
+              if e["command"] == "Set-RecipientFilterConfig" and e["server"] != "EDGE01"]  # the Edge has its own
+    assert writes == ["EX01"]
+    assert lab.state()["directory"]["RecipientFilterConfig"]["RecipientValidationEnabled"] is True
+    verify = ansible.run("mailhygiene.exchange.verify", extra_vars=opted_in)
+    assert verify.returncode == 0, verify.output[-3000:]
+
+
 def test_stig_profile_switches_edge_recipient_validation_off(ansible):
     lab = ansible.lab
     run = ansible.run("mailhygiene.exchange.harden", extra_vars=dict(SETTINGS, backscatter_baseline_profile="stig"))
