@@ -28,7 +28,7 @@ $(STAMP): requirements-dev.txt requirements.txt emulator/pyproject.toml
 venv: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check emulator
+	$(BIN)/ruff check emulator bench
 	$(BIN)/ansible-lint --profile production --offline
 	$(BIN)/antsibull-changelog lint
 
