@@ -133,6 +133,11 @@ def compare(settings: typing.Sequence[Setting], desired: typing.Dict[str, typing
     return result
 
 
+def settings_view(settings: typing.Sequence[Setting], obj: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
+    """An object's managed settings as the modules return them: option → value."""
+    return {setting.option: setting.normalise_actual(obj.get(setting.prop)) for setting in settings}
+
+
 def desired_values(settings: typing.Sequence[Setting], params: typing.Dict[str, typing.Any]
                    ) -> typing.Tuple[typing.Dict[str, typing.Any], typing.Dict[str, str]]:
     """(option → value to send, option → list mode) for the options the user set; validates them."""

@@ -10,7 +10,7 @@ import typing
 
 from .. import values
 from ..commands import Command
-from ..desired_state import Plan, Setting, compare, desired_values
+from ..desired_state import Plan, Setting, compare, desired_values, settings_view
 from .base import Connections, Resource
 
 DOMAIN_TYPES = ["Authoritative", "InternalRelay", "ExternalRelay"]
@@ -24,7 +24,7 @@ GET = Command("Get-AcceptedDomain")
 
 def view(domain: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
     result = {"name": domain.get("Name"), "domain_name": domain.get("DomainName"), "default": domain.get("Default")}
-    result.update({s.option: domain.get(s.prop) for s in SETTINGS})
+    result.update(settings_view(SETTINGS, domain))
     return result
 
 

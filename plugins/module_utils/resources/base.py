@@ -15,7 +15,7 @@ from __future__ import annotations
 import typing
 
 from ..commands import Command
-from ..desired_state import Plan, Setting
+from ..desired_state import Plan, Setting, compare, desired_values, settings_view
 from ..session import Endpoint, Result, Session, WinRSSession
 
 ArgumentSpec = typing.Dict[str, typing.Dict[str, typing.Any]]
@@ -126,3 +126,27 @@ class Resource(object):
     def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
         """The object as it is now (for the module's return value)."""
         raise NotImplementedError
+
+
+class SingleObject(Resource):
+    """A settings object Exchange keeps one of (per organisation, or per Edge server): no identity, read
+    with Get-<noun> and changed with Set-<noun>. Subclasses set `kind`, `noun` and `settings`."""
+
+    noun = ""
+
+    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
+        super().__init__(params)
+        self.desired, self.modes = desired_values(self.settings, params)
+
+    def read(self, connections: Connections) -> typing.Dict[str, typing.Any]:
+        return connections.read(Command("Get-" + self.noun))[0]
+
+    def plan(self, connections: Connections) -> Plan:
+        difference = compare(self.settings, self.desired, self.read(connections), self.modes)
+        if not difference.changed:
+            return Plan(before=difference.before, after=difference.after)
+        return Plan("update", [Command("Set-" + self.noun, difference.parameters, idempotent=True)],
+                    before=difference.before, after=difference.after)
+
+    def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
+        return settings_view(self.settings, self.read(connections))

@@ -10,7 +10,7 @@ import typing
 
 from .. import values
 from ..commands import Command
-from ..desired_state import Plan, Setting, compare, desired_values
+from ..desired_state import Plan, Setting, compare, desired_values, settings_view
 from .base import Connections, Resource
 from .server import server_name
 
@@ -64,5 +64,5 @@ class ReceiveConnector(Resource):
         if connector is None:
             return None
         result = {"name": connector.get("Name"), "identity": connector.get("Identity")}
-        result.update({s.option: connector.get(s.prop) for s in SETTINGS})
+        result.update(settings_view(SETTINGS, connector))
         return result

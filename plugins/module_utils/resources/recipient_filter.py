@@ -13,9 +13,8 @@ from __future__ import annotations
 import typing
 
 from .. import values
-from ..commands import Command
-from ..desired_state import Plan, Setting, compare, desired_values
-from .base import Connections, Resource
+from ..desired_state import Setting, settings_view
+from .base import Connections, SingleObject
 
 SETTINGS = (
     Setting("enabled", "Enabled", description="Whether the Recipient Filter agent acts at all."),
@@ -26,33 +25,13 @@ SETTINGS = (
             description="Reject recipients that do not exist in the directory at RCPT TO."),
     Setting("blocked_recipients", "BlockedRecipients", "list", maximum=800, element=values.smtp_address),
 )
-GET = Command("Get-RecipientFilterConfig")
 
 
-def view(config: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
-    return {s.option: s.normalise_actual(config.get(s.prop)) for s in SETTINGS}
-
-
-class RecipientFilter(Resource):
+class RecipientFilter(SingleObject):
     kind = "recipient_filter"
+    noun = "RecipientFilterConfig"
     settings = SETTINGS
-    identity_spec: typing.Dict[str, typing.Dict[str, typing.Any]] = {}
-
-    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
-        super().__init__(params)
-        self.desired, self.modes = desired_values(SETTINGS, params)
-
-    def plan(self, connections: Connections) -> Plan:
-        config = connections.read(GET)[0]
-        difference = compare(SETTINGS, self.desired, config, self.modes)
-        if not difference.changed:
-            return Plan(before=difference.before, after=difference.after)
-        return Plan("update", [Command("Set-RecipientFilterConfig", difference.parameters, idempotent=True)],
-                    before=difference.before, after=difference.after)
-
-    def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
-        return view(connections.read(GET)[0])
 
 
 def gather(connections: Connections, params: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
-    return view(connections.read(GET)[0])
+    return settings_view(SETTINGS, RecipientFilter({}).read(connections))

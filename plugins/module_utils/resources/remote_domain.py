@@ -15,7 +15,7 @@ import typing
 
 from .. import values
 from ..commands import Command
-from ..desired_state import Plan, Setting, compare, desired_values
+from ..desired_state import Plan, Setting, compare, desired_values, settings_view
 from .base import Connections, Resource
 
 SETTINGS = (
@@ -87,8 +87,7 @@ def find(domains: typing.List[typing.Dict[str, typing.Any]], key: str, value: st
 def present_view(domain: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
     """A remote domain as the modules return it: its name, domain and every managed setting."""
     view = {"name": domain.get("Name"), "domain_name": domain.get("DomainName")}
-    for setting in SETTINGS:
-        view[setting.option] = setting.normalise_actual(domain.get(setting.prop))
+    view.update(settings_view(SETTINGS, domain))
     return view
 
 

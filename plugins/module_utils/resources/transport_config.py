@@ -6,12 +6,9 @@ connection filtering must skip, and the DSN settings that shape non-delivery rep
 
 from __future__ import annotations
 
-import typing
-
 from .. import values
-from ..commands import Command
-from ..desired_state import Plan, Setting, compare, desired_values
-from .base import Connections, Resource
+from ..desired_state import Setting
+from .base import SingleObject
 
 SETTINGS = (
     Setting("internal_smtp_servers", "InternalSMTPServers", "list", maximum=10000, element=values.ip_range,
@@ -22,26 +19,9 @@ SETTINGS = (
     Setting("internal_delay_dsn_enabled", "InternalDelayDsnEnabled"),
     Setting("max_recipient_envelope_limit", "MaxRecipientEnvelopeLimit", "unlimited", minimum=0, maximum=2147483647),
 )
-GET = Command("Get-TransportConfig")
 
 
-class TransportConfig(Resource):
+class TransportConfig(SingleObject):
     kind = "transport_config"
+    noun = "TransportConfig"
     settings = SETTINGS
-    identity_spec: typing.Dict[str, typing.Dict[str, typing.Any]] = {}
-
-    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
-        super().__init__(params)
-        self.desired, self.modes = desired_values(SETTINGS, params)
-
-    def plan(self, connections: Connections) -> Plan:
-        config = connections.read(GET)[0]
-        difference = compare(SETTINGS, self.desired, config, self.modes)
-        if not difference.changed:
-            return Plan(before=difference.before, after=difference.after)
-        return Plan("update", [Command("Set-TransportConfig", difference.parameters, idempotent=True)],
-                    before=difference.before, after=difference.after)
-
-    def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
-        config = connections.read(GET)[0]
-        return {s.option: s.normalise_actual(config.get(s.prop)) for s in SETTINGS}
