@@ -10,8 +10,8 @@ import typing
 
 from . import errors
 from .cmdlet import Cmdlet, Invocation, Parameter
-from .objects import DOMAIN_CONTROLLER, ad_properties, commit, identities, new_ad_object, record, resolve
-from .organization import Obj, ServerContext, find_by_identity
+from .objects import DOMAIN_CONTROLLER, ad_properties, commit, get_objects, identities, new_ad_object, record, resolve
+from .organization import Obj, ServerContext
 from .parameters import Bool, Enum, Identity, SmtpDomain, String, Switch
 from .records import Record
 
@@ -69,19 +69,8 @@ def accepted_domains(ctx: ServerContext, write: bool = False) -> list[Obj]:
 
 
 def get_accepted_domain(inv: Invocation) -> None:
-    ctx = inv.context
-    everything = accepted_domains(ctx)
-    if inv.params.get("Identity") is None and not inv.input:
-        for obj in everything:
-            inv.write(to_record(ctx, obj))
-        return
-    for identity in identities(inv):
-        # Name, GUID or DN, as for Set/Remove; not DomainName (Microsoft's Get-AcceptedDomain reference).
-        found = find_by_identity(everything, identity)
-        if not found and "*" not in identity:
-            inv.error(errors.object_not_found(identity, ctx.domain_controller))
-        for obj in found:
-            inv.write(to_record(ctx, obj))
+    # Name, GUID or DN, as for Set/Remove; not DomainName (Microsoft's Get-AcceptedDomain reference).
+    get_objects(inv, accepted_domains(inv.context), to_record)
 
 
 def set_accepted_domain(inv: Invocation) -> None:

@@ -81,6 +81,22 @@ def identities(inv: Invocation, key: str = "Identity") -> list[str]:
     return [converter.convert(item) for item in inv.input if item is not None]
 
 
+def get_objects(inv: Invocation, objects: list[Obj], to_record: typing.Callable[[ServerContext, Obj], Record]) -> None:
+    """A Get-* cmdlet: every object, or those each identity names (by Name, GUID or DN). An identity that
+    matches nothing is an error, unless it is a wildcard."""
+    ctx = inv.context
+    if inv.params.get("Identity") is None and not inv.input:
+        for obj in objects:
+            inv.write(to_record(ctx, obj))
+        return
+    for identity in identities(inv):
+        found = find_by_identity(objects, identity)
+        if not found and "*" not in identity:
+            inv.error(errors.object_not_found(identity, ctx.domain_controller))
+        for obj in found:
+            inv.write(to_record(ctx, obj))
+
+
 def unchanged_warning(identity: str) -> str:
     return f"The command completed successfully but no settings of '{identity}' have been modified."
 

@@ -7,8 +7,8 @@ import typing
 
 from . import errors
 from .cmdlet import Cmdlet, Invocation, Parameter
-from .objects import DOMAIN_CONTROLLER, ad_properties, commit, identities, new_ad_object, record, resolve
-from .organization import Obj, ServerContext, find_by_identity
+from .objects import DOMAIN_CONTROLLER, ad_properties, commit, get_objects, identities, new_ad_object, record, resolve
+from .organization import Obj, ServerContext
 from .parameters import (
     Bool,
     Enum,
@@ -158,18 +158,7 @@ def couple_oof_and_internal(obj: Obj, inv: Invocation) -> None:
 
 
 def get_remote_domain(inv: Invocation) -> None:
-    ctx = inv.context
-    all_domains = domains(ctx)
-    if inv.params.get("Identity") is None and not inv.input:
-        for obj in all_domains:
-            inv.write(to_record(ctx, obj))
-        return
-    for identity in identities(inv):
-        found = find_by_identity(all_domains, identity)
-        if not found and "*" not in identity:
-            inv.error(errors.object_not_found(identity, ctx.domain_controller))
-        for obj in found:
-            inv.write(to_record(ctx, obj))
+    get_objects(inv, domains(inv.context), to_record)
 
 
 def set_remote_domain(inv: Invocation) -> None:
