@@ -15,6 +15,8 @@ from exchange_emulator.app import LabServer
 from exchange_emulator.lab import EXAMPLE_LAB, parse_lab
 from exchange_emulator.pytest_plugin import RunningLab
 
+from clients import exchange_pool, management_pool
+
 pytest_plugins = ["pytester"]
 
 
@@ -53,6 +55,26 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[InProcessLa
     running = start_in_process(example_lab(), tmp_path_factory.mktemp("lab"))
     yield running
     running.stop()
+
+
+# One pypsrp pool per server of the example lab, shared by a module's tests: the Mailbox servers through
+# their management endpoint, the Edge through its host endpoint and the snap-in (it has no /PowerShell).
+@pytest.fixture(scope="module")
+def ex01(lab: InProcessLab) -> typing.Iterator[typing.Any]:
+    with management_pool(lab.server("EX01")["port"]) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def ex02(lab: InProcessLab) -> typing.Iterator[typing.Any]:
+    with management_pool(lab.server("EX02")["port"]) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="module")
+def edge(lab: InProcessLab) -> typing.Iterator[typing.Any]:
+    with exchange_pool(lab, "EDGE01") as pool:
+        yield pool
 
 
 @pytest.fixture

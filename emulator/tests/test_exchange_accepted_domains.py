@@ -21,18 +21,6 @@ from clients import management_pool
 TASKS = "Microsoft.Exchange.Management.SystemConfigurationTasks."
 
 
-@pytest.fixture(scope="module")
-def ex01(lab):
-    with management_pool(lab.server("EX01")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def ex02(lab):
-    with management_pool(lab.server("EX02")["port"]) as pool:
-        yield pool
-
-
 @pytest.fixture(scope="module", autouse=True)
 def pristine(lab):
     """The accepted domains as the lab started, read before any test of this module changes them."""

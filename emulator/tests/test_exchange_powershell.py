@@ -37,12 +37,6 @@ USERS = [
 
 
 @pytest.fixture(scope="module")
-def ex01(lab):
-    with management_pool(lab.server("EX01")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
 def rbac_lab(tmp_path_factory):
     """One Mailbox server and users holding single management roles."""
     running = start_in_process(lab_dict({"name": "EX01", "role": "Mailbox"}, users=USERS),

@@ -15,30 +15,10 @@ from exchange_checks import (
     unchanged,
 )
 
-from clients import exchange_pool, management_pool
-
 TASKS = "Microsoft.Exchange.Management.SystemConfigurationTasks."
 FRONTEND = "EX01\\Default Frontend EX01"
 MAILBOX_CONNECTORS = ["Default {0}", "Client Proxy {0}", "Default Frontend {0}", "Outbound Proxy Frontend {0}",
                       "Client Frontend {0}"]
-
-
-@pytest.fixture(scope="module")
-def ex01(lab):
-    with management_pool(lab.server("EX01")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def ex02(lab):
-    with management_pool(lab.server("EX02")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def edge(lab):
-    with exchange_pool(lab, "EDGE01") as pool:
-        yield pool
 
 
 def connector(pool, identity):

@@ -15,7 +15,7 @@ from exchange_checks import (
     unchanged,
 )
 
-from clients import exchange_pool, management_pool
+from clients import exchange_pool
 
 TASKS = "Microsoft.Exchange.Management.SystemConfigurationTasks."
 DEFAULTS = {
@@ -25,24 +25,6 @@ DEFAULTS = {
     "BlockListEnabled": False,
     "RecipientValidationEnabled": False,
 }
-
-
-@pytest.fixture(scope="module")
-def ex01(lab):
-    with management_pool(lab.server("EX01")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def ex02(lab):
-    with management_pool(lab.server("EX02")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def edge(lab):
-    with exchange_pool(lab, "EDGE01") as pool:
-        yield pool
 
 
 def config(pool):

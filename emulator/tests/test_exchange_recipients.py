@@ -6,26 +6,6 @@ from __future__ import annotations
 import pytest
 from exchange_checks import assert_binding_error, assert_exchange_error, call, exception_type, multi, refused, rejected
 
-from clients import exchange_pool, management_pool
-
-
-@pytest.fixture(scope="module")
-def ex01(lab):
-    with management_pool(lab.server("EX01")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def ex02(lab):
-    with management_pool(lab.server("EX02")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def edge(lab):
-    with exchange_pool(lab, "EDGE01") as pool:
-        yield pool
-
 
 def test_the_labs_mailboxes(ex01, ex02):
     result = call(ex01, "Get-Mailbox").clean()

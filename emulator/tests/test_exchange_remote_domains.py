@@ -58,18 +58,6 @@ DEFAULT_DOMAIN = {
 }
 
 
-@pytest.fixture(scope="module")
-def ex01(lab):
-    with management_pool(lab.server("EX01")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def ex02(lab):
-    with management_pool(lab.server("EX02")["port"]) as pool:
-        yield pool
-
-
 def new_domain(pool, name, domain_name):
     result = call(pool, "New-RemoteDomain", Name=name, DomainName=domain_name).clean()
     return result.one

@@ -3,7 +3,6 @@ AntispamAgentsEnabled, Get-EdgeSubscription."""
 
 from __future__ import annotations
 
-import pytest
 from exchange_checks import (
     RESTART,
     assert_exchange_error,
@@ -15,27 +14,9 @@ from exchange_checks import (
     unchanged,
 )
 
-from clients import exchange_pool, management_pool
+from clients import management_pool
 
 TASKS = "Microsoft.Exchange.Management.SystemConfigurationTasks."
-
-
-@pytest.fixture(scope="module")
-def ex01(lab):
-    with management_pool(lab.server("EX01")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def ex02(lab):
-    with management_pool(lab.server("EX02")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def edge(lab):
-    with exchange_pool(lab, "EDGE01") as pool:
-        yield pool
 
 
 def test_the_organisations_servers_from_a_mailbox_server(ex01):

@@ -22,7 +22,7 @@ from exchange_checks import (
     rejected,
 )
 
-from clients import exchange_pool, host_pool, management_pool
+from clients import host_pool
 
 TASKS = "Microsoft.Exchange.Management.AgentTasks."
 SNAPIN = "Microsoft.Exchange.Management.PowerShell.SnapIn"
@@ -38,24 +38,6 @@ ANTISPAM = ["Content Filter Agent", "Sender Id Agent", "Sender Filter Agent", "R
 MAILBOX_AGENTS = ["Transport Rule Agent", "DLP Policy Agent", "Retention Policy Agent", "Supervisory Review Agent",
                   "Malware Agent", "Text Messaging Routing Agent", "Text Messaging Delivery Agent",
                   "System Probe Drop Smtp Agent", "System Probe Drop Routing Agent"]
-
-
-@pytest.fixture(scope="module")
-def ex01(lab):
-    with management_pool(lab.server("EX01")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def ex02(lab):
-    with management_pool(lab.server("EX02")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def edge(lab):
-    with exchange_pool(lab, "EDGE01") as pool:
-        yield pool
 
 
 def agents(pool, **parameters):

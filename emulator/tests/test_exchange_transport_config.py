@@ -21,18 +21,6 @@ TASK = "Microsoft.Exchange.Management.SystemConfigurationTasks.SetTransportConfi
 NAME = "Transport Settings"
 
 
-@pytest.fixture(scope="module")
-def ex01(lab):
-    with management_pool(lab.server("EX01")["port"]) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def ex02(lab):
-    with management_pool(lab.server("EX02")["port"]) as pool:
-        yield pool
-
-
 @pytest.fixture(scope="module", autouse=True)
 def pristine(lab):
     with management_pool(lab.server("EX01")["port"]) as pool:
