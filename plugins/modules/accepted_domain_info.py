@@ -16,16 +16,7 @@ author:
   - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Reads only; there is nothing to show before and after.
-  idempotent:
-    support: full
-    description: Never changes anything.
+  - mailhygiene.exchange.attributes.info_module
 options: {}
 seealso:
   - module: mailhygiene.exchange.accepted_domain

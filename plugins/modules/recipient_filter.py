@@ -24,16 +24,7 @@ author:
   - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
-attributes:
-  check_mode:
-    support: full
-    description: Computes the change and sends no command that changes anything.
-  diff_mode:
-    support: full
-    description: Shows the managed options before and after.
-  idempotent:
-    support: full
-    description: A second run with the same options reports no change and sends no changing command.
+  - mailhygiene.exchange.attributes
 options:
   enabled:
     description:
