@@ -6,13 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 demo_dir="${DEMO_DIR:-$PWD/.tmp/demo}"
 inventory="$demo_dir/inventory"
-stop_lab() { ansible-playbook lab/stop.yml -e "lab_dir=$demo_dir" >/dev/null || true; }
+stop_lab() { ansible-playbook -i lab/controller.yml lab/stop.yml -e "lab_dir=$demo_dir" >/dev/null || true; }
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 rm -rf "$demo_dir"
 step "Starting an Exchange emulator lab: EX01 and EX02 (Mailbox), EDGE01 (EdgeSync-subscribed Edge)"
-ansible-playbook lab/start.yml -e "lab_dir=$demo_dir"
+ansible-playbook -i lab/controller.yml lab/start.yml -e "lab_dir=$demo_dir"
 trap stop_lab EXIT
 
 step "Audit before hardening (check mode: nothing can change)"
