@@ -9,11 +9,11 @@ SANITY := $(TMP)/sanity/ansible_collections/mailhygiene/exchange
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt requirements.txt emulator/pyproject.toml | cksum | cut -d' ' -f1)
 PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: test-compat demo test lint typecheck test-emulator collection test-collection test-molecule sanity bench clean venv
+.PHONY: test-compat demo test system-packages lint typecheck test-emulator collection test-collection test-molecule sanity bench clean venv
 # Commands run with the virtual environment first on PATH and the installed collection.
 RUN := PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_NOCOLOR=$${ANSIBLE_NOCOLOR:-0}
 
-test: lint typecheck test-emulator test-collection test-molecule sanity
+test: system-packages lint typecheck test-emulator test-collection test-molecule sanity
 
 demo: collection
 	$(RUN) lab/demo.sh
@@ -26,6 +26,18 @@ $(STAMP): requirements-dev.txt requirements.txt emulator/pyproject.toml
 	touch $@
 
 venv: $(STAMP)
+
+# System packages some tests need (bindep.txt, profile test: postfix, swaks). Installed here where that is
+# possible (root with apt-get, as CI runs); elsewhere those tests are skipped with a reason naming the package.
+system-packages: $(STAMP)
+	@missing="$$($(BIN)/bindep -b test | tr "\n" " " | sed "s/ *$$//" || true)"; \
+	if [ -z "$$missing" ]; then echo "System packages for the tests: all present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing system packages for the tests: $$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } \
+	    || echo "Could not install $$missing: the tests that need them will be skipped"; \
+	else echo "Not installing $$missing (needs root and apt-get): the tests that need them will be skipped"; fi
 
 # ansible-lint resolves mailhygiene.exchange.* through the collection as installed from the tarball,
 # never through whatever an earlier run left under ~/.ansible.

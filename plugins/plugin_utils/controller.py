@@ -58,10 +58,53 @@ PSRP_OPTIONS = {
 }
 
 
-class RunOnController(ActionBase):
+class RunLocally(ActionBase):
+    """Runs the module on the controller with the controller's Python, whatever the host's connection is
+    (a module that talks to the host over the network, as smtp_probe does, must not run on Windows)."""
+
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset()  # the module validates its own arguments
     _supports_async = False
+
+    def _local_connection(self) -> typing.Any:
+        """A connection to the controller itself, free of the host's connection settings."""
+        play_context = copy.copy(self._play_context)
+        play_context.connection = "local"
+        play_context.become = False
+        connection = connection_loader.get("ansible.builtin.local", play_context)
+        connection.set_options(var_options={})
+        connection.set_become_plugin(None)
+        return connection
+
+    def _run_locally(self, args: typing.Dict[str, typing.Any], task_vars: typing.Dict[str, typing.Any]
+                     ) -> typing.Dict[str, typing.Any]:
+        self._connection = self._local_connection()
+        # The host's shell, temporary directory, become and connection settings are for the host, not for
+        # the controller.
+        host_only = ("ansible_shell", "ansible_remote_tmp", "ansible_become", "ansible_connection")
+        local_vars = {k: v for k, v in task_vars.items() if not k.startswith(host_only)}
+        local_vars["ansible_python_interpreter"] = task_vars.get("ansible_playbook_python", sys.executable)
+        try:
+            return typing.cast(typing.Dict[str, typing.Any], self._execute_module(
+                module_name=self._task.resolved_action, module_args=args, task_vars=local_vars))
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+
+    def _module_args(self, args: typing.Dict[str, typing.Any], task_vars: typing.Dict[str, typing.Any]
+                     ) -> typing.Dict[str, typing.Any]:
+        """The module's arguments: the task's, as they are."""
+        return args
+
+    def run(self, tmp: typing.Any = None, task_vars: typing.Optional[typing.Dict[str, typing.Any]] = None
+            ) -> typing.Dict[str, typing.Any]:
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        result.update(self._run_locally(self._module_args(dict(self._task.args), task_vars), task_vars))
+        return result
+
+
+class RunOnController(RunLocally):
+    """RunLocally, with the Exchange connection options the task did not set taken from the inventory."""
 
     def _inventory_options(self, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
         """Connection options from the host's variables, as the psrp connection plugin would read them."""
@@ -98,21 +141,8 @@ class RunOnController(ActionBase):
         return {name: self._templar.template(task_vars["exchange_" + name]) for name in CONNECTION_OPTIONS
                 if "exchange_" + name in task_vars}
 
-    def _local_connection(self) -> typing.Any:
-        """A connection to the controller itself, free of the host's connection settings."""
-        play_context = copy.copy(self._play_context)
-        play_context.connection = "local"
-        play_context.become = False
-        connection = connection_loader.get("ansible.builtin.local", play_context)
-        connection.set_options(var_options={})
-        connection.set_become_plugin(None)
-        return connection
-
-    def run(self, tmp: typing.Any = None, task_vars: typing.Optional[typing.Dict[str, typing.Any]] = None
-            ) -> typing.Dict[str, typing.Any]:
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        args = dict(self._task.args)
+    def _module_args(self, args: typing.Dict[str, typing.Any], task_vars: typing.Dict[str, typing.Any]
+                     ) -> typing.Dict[str, typing.Any]:
         try:
             # Precedence: the task (and module_defaults), exchange_* host variables, the psrp connection's
             # host variables, the command line's user and password; then EXCHANGE_* environment variables (in
@@ -127,15 +157,4 @@ class RunOnController(ActionBase):
         except Exception as error:  # an inventory that cannot be read is the user's to fix
             raise AnsibleActionFail("cannot read the connection settings of host %s from its inventory: %s"
                                     % (task_vars.get("inventory_hostname"), error)) from error
-
-        self._connection = self._local_connection()
-        # The host's shell, temporary directory, become and connection settings are for the Windows host.
-        host_only = ("ansible_shell", "ansible_remote_tmp", "ansible_become", "ansible_connection")
-        local_vars = {k: v for k, v in task_vars.items() if not k.startswith(host_only)}
-        local_vars["ansible_python_interpreter"] = task_vars.get("ansible_playbook_python", sys.executable)
-        try:
-            result.update(self._execute_module(module_name=self._task.resolved_action, module_args=args,
-                                               task_vars=local_vars))
-        finally:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
+        return args
