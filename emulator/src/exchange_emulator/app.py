@@ -26,6 +26,8 @@ from .psrp.shell import PSRPShell
 from .runspace.command_line import CommandLineHost
 from .runspace.configurations import ExchangeManagement, HostShell
 from .runspace.runspace import Runspace
+from .smtp.outbound import SmartHost
+from .smtp.server import OUTBOUND_DIR, FrontSpec, SmtpFront
 from .state import StateStore
 from .wsman.envelope import CMD_SHELL_URI, POWERSHELL_URI_PREFIX
 from .wsman.service import Endpoint, WSManService
@@ -168,6 +170,7 @@ class LabServer:
         self.services: dict[str, WSManService] = {}
         self.accounting: dict[str, SessionAccounting] = {}
         self.private_data = application_private_data()
+        self.smtp: SmtpFront | None = None
 
     # ------------------------------------------------------------------ wiring
     def _psrp_factory(self, server: str, configuration: typing.Any) -> typing.Callable[[ShellRequest], PSRPShell]:
@@ -200,9 +203,17 @@ class LabServer:
 
     def start(self) -> None:
         tls_context = None
-        if any(s.https_port is not None for s in self.lab.servers):
+        fronts = [FrontSpec(s.name, s.smtp_port) for s in self.lab.servers if s.smtp_port is not None]
+        if fronts or any(s.https_port is not None for s in self.lab.servers):
+            # The same self-signed certificate serves HTTPS and SMTP STARTTLS.
             names = [s.fqdn or f"{s.name.lower()}.{self.lab.domain}" for s in self.lab.servers]
             tls_context = server_context(*ensure_certificate(self.state_dir, names))
+        if fronts:
+            smart_host = self.lab.smtp.get("smart_host")
+            self.smtp = SmtpFront(self.store, self.audit, self.credentials, fronts,
+                                  SmartHost.parse(smart_host) if smart_host else None,
+                                  self.state_dir / OUTBOUND_DIR, self.host, tls_context)
+            self.smtp.start()
         for spec in self.lab.servers:
             service = self._service(spec)
             self.services[spec.name] = service
@@ -227,6 +238,9 @@ class LabServer:
         for http in self.http_servers:
             http.server_close()
         self.http_servers.clear()
+        if self.smtp is not None:
+            self.smtp.stop()
+            self.smtp = None
         self.store.close()
 
     # ------------------------------------------------------------------ what clients need to know
@@ -241,6 +255,7 @@ class LabServer:
             servers.append({
                 "name": spec.name, "fqdn": server["Fqdn"], "role": spec.role, "version": spec.version,
                 "edge_subscribed": spec.edge_subscribed, "host": self.host, "port": http, "https_port": https,
+                "smtp_port": self.smtp.ports.get(spec.name) if self.smtp is not None else None,
                 "management_url": None if spec.role == "Edge" else f"http://{self.host}:{http}/PowerShell/",
                 "host_url": f"http://{self.host}:{http}/wsman",
             })
@@ -256,6 +271,7 @@ class LabServer:
                      "allow_unencrypted": self.lab.auth.allow_unencrypted},
             "certificate": str(self.state_dir / "tls.crt") if (self.state_dir / "tls.crt").exists() else None,
             "servers": servers,
+            "smtp": self.smtp.describe() if self.smtp is not None else {"smart_host": None, "outbound_dir": None},
         }
 
     def status(self) -> dict[str, typing.Any]:

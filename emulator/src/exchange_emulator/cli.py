@@ -7,6 +7,8 @@
     exchange-emulator endpoints --state DIR                ports, URLs and users of a running lab (JSON)
     exchange-emulator audit  --state DIR [filters]         the commands received
     exchange-emulator faults --state DIR [--set k=v] [--rule JSON] [--clear-rules]
+    exchange-emulator sink --listen 127.0.0.1:PORT --dir DIR   a capture sink (smart host) in the foreground
+    exchange-emulator outbound --state DIR [--json]        what the lab's built-in sink captured
     exchange-emulator example-lab                          an annotated lab file to start from
 """
 
@@ -137,8 +139,10 @@ def _audit(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(entry))
         elif "event" in entry:
-            print(f"{entry['time'][:23]}  {entry['server']:<10} {entry['event']:<15} {entry['configuration']:<20} "
-                  f"{entry['user']}")
+            # Session events name a configuration and user; SMTP events a report kind and its recipient.
+            detail = entry.get("configuration") or entry.get("kind") or entry.get("mail_from") or ""
+            print(f"{entry['time'][:23]}  {entry['server']:<10} {entry['event']:<15} {detail:<20} "
+                  f"{entry.get('user') or entry.get('to') or ''}")
         else:
             flag = "MUTATES" if audit.is_mutating(entry) else "whatif " if entry.get("mutates") else "read   "
             print(f"{entry['time'][:23]}  {entry['server']:<10} {flag} {entry['command']:<28} "
@@ -168,6 +172,50 @@ def _faults(args: argparse.Namespace) -> int:
         settings["rules"] = rules
     result = client.set_faults(settings) if settings else client.faults()
     print(json.dumps(result, indent=2))
+    return 0
+
+
+def _sink(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .smtp.outbound import SmartHost, SmartHostError
+    from .smtp.sink import start_sink
+
+    try:
+        listen = SmartHost.parse(args.listen, "--listen")
+    except SmartHostError as error:
+        raise RuntimeError(str(error)) from None
+    directory = pathlib.Path(args.dir).resolve()
+
+    async def serve() -> None:
+        server = await start_sink(directory, listen.host, listen.port)
+        port = server.sockets[0].getsockname()[1]
+        print(json.dumps({"listen": f"{listen.host}:{port}", "dir": str(directory)}), flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(serve())
+    return 0
+
+
+def _outbound(args: argparse.Namespace) -> int:
+    from .smtp.server import OUTBOUND_DIR
+    from .smtp.sink import read_captured
+
+    directory = pathlib.Path(args.dir) if args.dir else pathlib.Path(args.state) / OUTBOUND_DIR
+    for captured in read_captured(directory):
+        summary = captured.summary()
+        if args.json:
+            print(json.dumps(summary))
+            continue
+        statuses = ", ".join(f"{r['recipient']} {r['status']}" for r in summary["recipients"])
+        print(f"{summary['file']}  {summary['type']:<10} from <{summary['from']}> to {', '.join(summary['to'])}  "
+              f"{summary['subject']!r}" + (f"  [{statuses}]" if statuses else ""))
     return 0
 
 
@@ -212,6 +260,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help='add a rule, e.g. {"action": "http_503", "first": 2, "times": 1, "operation": "Create"}')
     p.add_argument("--clear-rules", action="store_true")
     p.set_defaults(func=_faults)
+    p = commands.add_parser("sink", help="run a capture sink (an SMTP smart host that stores every message)")
+    p.add_argument("--listen", default="127.0.0.1:0", help="HOST:PORT to listen on (port 0 = a free port)")
+    p.add_argument("--dir", required=True, help="directory for the captured messages (one .eml each)")
+    p.set_defaults(func=_sink)
+    p = commands.add_parser("outbound", help="list what the lab's built-in capture sink received")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--state", help="state directory of the lab (reads <state>/outbound)")
+    group.add_argument("--dir", help="a capture sink's directory")
+    p.add_argument("--json", action="store_true", help="JSON lines")
+    p.set_defaults(func=_outbound)
     commands.add_parser("example-lab", help="print an example lab file").set_defaults(
         func=lambda args: print(EXAMPLE_LAB, end="") or 0)
     return parser

@@ -47,6 +47,7 @@ class ServerSpec:
     fqdn: str | None = None
     port: int = 0
     https_port: int | None = None
+    smtp_port: int | None = 0  # the SMTP front (port 25 of the server); 0 = a free port, None = none
     edge_subscribed: bool = False
     antispam_agents: bool = False
     receive_connectors: dict[str, dict[str, typing.Any]] = dataclasses.field(default_factory=dict)
@@ -60,6 +61,7 @@ class Lab:
     users: list[UserSpec]
     auth: AuthSettings
     faults: dict[str, typing.Any]
+    smtp: dict[str, typing.Any] = dataclasses.field(default_factory=dict)  # smart_host: "HOST:PORT"
 
     @property
     def org_name(self) -> str:
@@ -96,7 +98,7 @@ SERVER_FIELDS = tuple(f.name for f in dataclasses.fields(ServerSpec))
 
 def parse_lab(data: typing.Any) -> Lab:
     data = _expect(data or {}, dict, "lab")
-    _fields(data, ("organization", "servers", "users", "auth", "faults"), "lab")
+    _fields(data, ("organization", "servers", "users", "auth", "faults", "smtp"), "lab")
     organization = _expect(data.get("organization") or {}, dict, "organization")
     _fields(organization, ORG_FIELDS, "organization")
     servers = []
@@ -113,6 +115,8 @@ def parse_lab(data: typing.Any) -> Lab:
         if spec.version not in VERSIONS:
             raise LabError(f"{where}.version: {spec.version!r} is not one of {', '.join(VERSIONS)}")
         _expect(spec.port, int, f"{where}.port")
+        if spec.smtp_port is not None:
+            _expect(spec.smtp_port, int, f"{where}.smtp_port")
         if spec.edge_subscribed and spec.role != "Edge":
             raise LabError(f"{where}.edge_subscribed: only an Edge server can be subscribed")
         if spec.antispam_agents and spec.role == "Edge":
@@ -138,7 +142,16 @@ def parse_lab(data: typing.Any) -> Lab:
     _fields(auth_raw, ("basic", "negotiate", "allow_unencrypted"), "auth")
     auth = AuthSettings(**{k: bool(v) for k, v in auth_raw.items()})
     faults = _expect(data.get("faults") or {}, dict, "faults")
-    return Lab(organization, servers, users, auth, faults)
+    smtp = _expect(data.get("smtp") or {}, dict, "smtp")
+    _fields(smtp, ("smart_host",), "smtp")
+    if smtp.get("smart_host") is not None:
+        from .smtp.outbound import SmartHost, SmartHostError
+
+        try:
+            SmartHost.parse(smtp["smart_host"], "smtp.smart_host")
+        except SmartHostError as error:
+            raise LabError(str(error)) from None
+    return Lab(organization, servers, users, auth, faults, smtp)
 
 
 def load_lab(path: pathlib.Path) -> Lab:
@@ -253,13 +266,19 @@ def initial_state(lab: Lab) -> State:
     for index, raw in enumerate(lab.organization.get("recipients") or []):
         field = f"organization.recipients[{index}]"
         raw = _expect(raw, dict, field)
-        _fields(raw, ("name", "address", "type", "alias", "addresses"), field)
+        _fields(raw, ("name", "address", "type", "alias", "addresses", "auto_reply", "mailbox_full"), field)
         if not raw.get("name") or not raw.get("address"):
             raise LabError(f"{field}: name and address are required")
+        if "mailbox_full" in raw:
+            _expect(raw["mailbox_full"], bool, f"{field}.mailbox_full")
+        auto_reply = raw.get("auto_reply")
+        if auto_reply is not None:
+            _expect(auto_reply, dict, f"{field}.auto_reply")
+            _fields(auto_reply, recipient_model.AUTO_REPLY_FIELDS, f"{field}.auto_reply")
         try:
             state["directory"].setdefault("Recipient", []).append(recipient_model.new_recipient(
                 raw["name"], raw["address"], raw.get("type", "UserMailbox"), raw.get("alias"),
-                raw.get("addresses") or ()))
+                raw.get("addresses") or (), auto_reply=auto_reply, mailbox_full=bool(raw.get("mailbox_full"))))
         except ValueError as error:
             raise LabError(f"{field}: {error}") from None
 

@@ -13,6 +13,7 @@ or a file. Each lab runs in its own `exchange-emulator` process and is stopped a
 
 from __future__ import annotations
 
+import email.message
 import json
 import pathlib
 import subprocess
@@ -67,6 +68,30 @@ class RunningLab:
     def sessions_since(self, mark: int = 0, server: str | None = None) -> list[audit.Entry]:
         return [e for e in audit.read(self.audit_path)[mark:]
                 if e.get("event") == "session_open" and (server is None or e["server"].lower() == server.lower())]
+
+    # ------------------------------------------------------------------ SMTP
+    def smtp_address(self, name: str) -> tuple[str, int]:
+        """(host, port) of a server's SMTP front."""
+        server = self.server(name)
+        if server.get("smtp_port") is None:
+            raise KeyError(f"server {name!r} has no SMTP front (smtp_port: null in the lab file)")
+        return str(server["host"]), int(server["smtp_port"])
+
+    def outbound_messages(self) -> list[email.message.EmailMessage]:
+        """What the built-in capture sink received (NDRs, DSNs, automatic replies), in arrival order."""
+        from .smtp.sink import read_captured
+
+        directory = self.endpoints.get("smtp", {}).get("outbound_dir")
+        return [c.message for c in read_captured(pathlib.Path(directory))] if directory else []
+
+    def smtp_events_since(self, mark: int = 0, event: str | None = None,
+                          server: str | None = None) -> list[audit.Entry]:
+        """SMTP audit events after `mark`: smtp_transaction, report_generated, report_sent,
+        report_deleted, report_failed."""
+        return [e for e in audit.read(self.audit_path)[mark:]
+                if str(e.get("event", "")).startswith(("smtp_", "report_"))
+                and (event is None or e["event"] == event)
+                and (server is None or e.get("server", "").lower() == server.lower())]
 
     def state(self) -> dict[str, typing.Any]:
         return typing.cast(dict[str, typing.Any], json.loads((self.state_dir / "state.json").read_text()))

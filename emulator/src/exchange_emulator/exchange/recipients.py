@@ -1,7 +1,8 @@
 """Recipients (mailboxes, mail users, contacts, groups): names and addresses, read-only.
 
-They exist so that recipient validation has something to validate against (the SMTP front, a later
-issue) and so that administrators can look them up with Get-Mailbox / Get-Recipient.
+They exist so that recipient validation has something to validate against (the SMTP front) and so that
+administrators can look them up with Get-Mailbox / Get-Recipient. Two lab-only facts belong to a mailbox
+for the SMTP front: its automatic replies (AutoReply) and a full mailbox (MailboxFull).
 """
 
 from __future__ import annotations
@@ -25,11 +26,33 @@ RECIPIENT_TYPES = {
 }
 
 
+AUTO_REPLY_FIELDS = ("external_message", "internal_message", "external_audience", "kind")
+EXTERNAL_AUDIENCES = ("All", "Known", "None")
+AUTO_REPLY_KINDS = ("Oof", "Rule")  # Automatic Replies (OOF), or a client rule's server-side reply
+
+
+def auto_reply_settings(raw: typing.Mapping[str, typing.Any]) -> Obj:
+    """A mailbox's automatic replies as the SMTP front reads them (Get-MailboxAutoReplyConfiguration's
+    names: ExternalMessage, InternalMessage, ExternalAudience), from the lab file's auto_reply mapping."""
+    if not raw.get("external_message"):
+        raise ValueError("auto_reply.external_message: required (the text of the automatic reply)")
+    audience = raw.get("external_audience", "All")
+    if audience not in EXTERNAL_AUDIENCES:
+        raise ValueError(f"auto_reply.external_audience: {audience!r} is not one of {', '.join(EXTERNAL_AUDIENCES)}")
+    kind = raw.get("kind", "Oof")
+    if kind not in AUTO_REPLY_KINDS:
+        raise ValueError(f"auto_reply.kind: {kind!r} is not one of {', '.join(AUTO_REPLY_KINDS)}")
+    return {"ExternalMessage": str(raw["external_message"]),
+            "InternalMessage": str(raw.get("internal_message") or raw["external_message"]),
+            "ExternalAudience": audience, "Kind": kind}
+
+
 def new_recipient(name: str, address: str, recipient_type: str = "UserMailbox",
-                  alias: str | None = None, extra_addresses: typing.Sequence[str] = ()) -> Obj:
+                  alias: str | None = None, extra_addresses: typing.Sequence[str] = (),
+                  auto_reply: typing.Mapping[str, typing.Any] | None = None, mailbox_full: bool = False) -> Obj:
     if recipient_type not in RECIPIENT_TYPES:
         raise ValueError(f"unknown recipient type {recipient_type!r}; expected one of {', '.join(RECIPIENT_TYPES)}")
-    return {
+    obj: Obj = {
         "Name": name,
         "Alias": alias or address.split("@", 1)[0],
         "PrimarySmtpAddress": address,
@@ -38,6 +61,11 @@ def new_recipient(name: str, address: str, recipient_type: str = "UserMailbox",
         "RecipientType": RECIPIENT_TYPES[recipient_type],
         "Guid": new_guid(),
     }
+    if auto_reply is not None:
+        obj["AutoReply"] = auto_reply_settings(auto_reply)
+    if mailbox_full:
+        obj["MailboxFull"] = True  # delivery fails with the mailbox-full NDR (5.2.2)
+    return obj
 
 
 def recipients(ctx: ServerContext) -> list[Obj]:
