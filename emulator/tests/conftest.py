@@ -91,3 +91,46 @@ def lab_factory(tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[typ
     yield factory
     for running in started:
         running.stop()
+
+
+# ---------------------------------------------------------------------------------------------- SMTP fronts
+def smtp_lab() -> dict[str, typing.Any]:
+    """A lab for the SMTP front tests: EX01 with the anti-spam agents and the filter validating, EX02
+    without agents, a subscribed Edge validating, mailboxes with automatic replies and a full mailbox, and
+    remote domains at three levels of specificity. No tarpit (a test turns it on with Set-ReceiveConnector)."""
+    return {
+        "organization": {
+            "name": "Contoso", "domain": "contoso.com",
+            "accepted_domains": [{"name": "fabrikam.com", "domain": "fabrikam.com", "type": "InternalRelay"},
+                                 {"name": "noab.example", "domain": "noab.example", "address_book_enabled": False}],
+            "remote_domains": [{"name": "Partner", "domain": "partner.example"},
+                               {"name": "Wild", "domain": "*.wild.example", "settings": {"NDREnabled": False}},
+                               {"name": "Exact", "domain": "ok.wild.example"}],
+            "recipient_filter": {"RecipientValidationEnabled": True},
+            "recipients": [
+                {"name": "Alice Adams", "address": "alice@contoso.com",
+                 "auto_reply": {"external_message": "Alice is away.", "internal_message": "Alice is out today."}},
+                {"name": "Bob Brown", "address": "bob@contoso.com"},
+                {"name": "Carol Cole", "address": "carol@contoso.com", "mailbox_full": True},
+                {"name": "Dave Dunn", "address": "dave@contoso.com",
+                 "auto_reply": {"external_message": "Rule reply from Dave.", "kind": "Rule"}},
+            ],
+        },
+        "servers": [
+            {"name": "EX01", "role": "Mailbox", "antispam_agents": True,
+             "receive_connectors": {"Default Frontend EX01": {"TarpitInterval": "00:00:00",
+                                                               "MaxRecipientsPerMessage": 5}}},
+            {"name": "EX02", "role": "Mailbox"},
+            {"name": "EDGE01", "role": "Edge", "edge_subscribed": True,
+             "settings": {"recipient_filter": {"RecipientValidationEnabled": True}},
+             "receive_connectors": {"Default internal receive connector EDGE01": {"TarpitInterval": "00:00:00"}}},
+        ],
+        "users": [{"name": "ansible", "password": "Password123!"}],
+        "auth": {"basic": True, "negotiate": True, "allow_unencrypted": True},
+    }
+
+
+@pytest.fixture
+def smtp_front(lab_factory: typing.Callable[..., InProcessLab]) -> InProcessLab:
+    """A fresh SMTP lab for one test (tests change its configuration with cmdlets)."""
+    return lab_factory(smtp_lab())
