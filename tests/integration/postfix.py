@@ -38,13 +38,18 @@ BEHAVIOURS: dict[str, dict[str, str]] = {
         "local_recipient_maps": "",
         "smtpd_recipient_restrictions": "reject_unauth_destination",
     },
-    # Every recipient gets a temporary 450 4.7.1, as a greylisting policy answers.
+    # Every recipient gets a temporary 450 4.7.1, as a greylisting policy answers; one sender is refused
+    # at MAIL FROM.
     "greylisting": {
         "local_recipient_maps": "texthash:{etc}/recipients",
         "smtpd_recipient_restrictions": "check_recipient_access regexp:{etc}/greylist, reject_unauth_destination",
+        "smtpd_sender_restrictions": "check_sender_access regexp:{etc}/senders",
+        "smtpd_delay_reject": "no",
     },
 }
 
+# A sender refused at MAIL FROM (with smtpd_delay_reject = no, which the test sets where it needs it).
+REFUSED_SENDERS_MAP = "/^refused-sender@/ 550 5.7.1 Sender address rejected: Access denied\n"
 GREYLIST_MAP = "/./ 450 4.7.1 Recipient address rejected: Greylisted, please try again in 300 seconds\n"
 
 
@@ -158,6 +163,7 @@ class PostfixInstance:
         (self.etc / "transport").write_text("".join(f"{u}@{s.domain} discard:\n" for u in s.valid_users),
                                             encoding="utf-8")
         (self.etc / "greylist").write_text(GREYLIST_MAP, encoding="utf-8")
+        (self.etc / "senders").write_text(REFUSED_SENDERS_MAP, encoding="utf-8")
         self._postfix("post-install", "create-missing")
         self._postfix("check")
 

@@ -118,8 +118,6 @@ def _temporary_failure(reply: Reply, step: str, target: Target, probe: Probe) ->
 
 def _connect_failure(error: BaseException, target: Target) -> ProbeFailure:
     where = f"{target.address} (SMTP)"
-    if isinstance(error, smtplib.SMTPServerDisconnected) and "timed out" in str(error):
-        error = TimeoutError(str(error))
     if isinstance(error, socket.gaierror):
         return ProbeFailure("unreachable", f"cannot resolve {target.host}: {error}. Check the host name and the "
                             "controller's DNS.")
@@ -163,7 +161,16 @@ def run_probe(target: Target, probe: Probe, send: bool) -> ProbeResult:
     try:
         try:
             result.banner = smtp.timed(lambda: smtp.connect(target.host, target.port))
-        except (OSError, smtplib.SMTPServerDisconnected) as error:
+        except smtplib.SMTPServerDisconnected as error:
+            # Connected, but the greeting never came (smtplib reports a read timeout this way) or the
+            # server hung up at once.
+            if "timed out" in str(error):
+                raise _step_timeout(target, probe, result) from None
+            raise ProbeFailure("disconnected", (
+                f"{target.address} closed the connection before its greeting ({error}). It may refuse the "
+                "controller's address or have reached its connection limit: check its connection filtering "
+                "and limits.")) from None
+        except OSError as error:
             raise _connect_failure(error, target) from None
         if result.banner.temporary:
             raise _temporary_failure(result.banner, "the connection", target, probe)
