@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import typing
 
 from .values import is_domain
@@ -135,7 +136,7 @@ class BlocklistClient:
             raise DnsblError(f"dnspython is needed for DNS look-ups: {DNSPYTHON_IMPORT_ERROR}")
         if not 1 <= int(port) <= 65535:
             raise InvalidInput(f"port: {port!r} is not a port; expected 1 to 65535 (53 for DNS)")
-        if not float(timeout) > 0:
+        if float(timeout) <= 0 or math.isnan(float(timeout)):
             raise InvalidInput(f"timeout: {timeout!r} must be more than 0 seconds")
         self.nameservers = [parse_nameserver(ns) for ns in nameservers] if nameservers else system_nameservers()
         self.port = int(port)

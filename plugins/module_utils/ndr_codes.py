@@ -447,9 +447,8 @@ def explain_reply(reply: str) -> Explanation:
         # RFC 2034: the enhanced code is repeated on every line of a multi-line reply.
         texts = [_STATUS_PREFIX.sub("", text, count=1) for text in texts]
     text = " ".join(t.strip() for t in texts if t.strip()) or None
-    if status:
-        return explain_status(status, code=code, text=text)
-    assert code is not None  # a line with neither a reply code nor a status was rejected above
+    if status or code is None:  # without a reply code, the first line started with a status (checked above)
+        return explain_status(status or "", code=code, text=text)
     return _explain_basic_reply(code, text)
 
 
@@ -498,10 +497,10 @@ def explain_report(message: str | bytes | email.message.Message) -> list[Recipie
         remote_mta = _typed_value(block.get("Remote-MTA"))
         action = str(block["Action"]).strip().lower() if block.get("Action") else None
         if explanation.backscatter_hint and action == "failed" and not remote_mta:
+            reporter = reporting_mta or "the reporting server"
             explanation.backscatter_hint = (
-                "No Remote-MTA: {} itself accepted this message and then bounced it. If the sender was forged, "
-                "this report is backscatter. {}".format(reporting_mta or "the reporting server",
-                                                     explanation.backscatter_hint))
+                f"No Remote-MTA: {reporter} itself accepted this message and then bounced it. If the sender was "
+                f"forged, this report is backscatter. {explanation.backscatter_hint}")
         reports.append(RecipientReport(recipient=_typed_value(block.get("Final-Recipient")), action=action,
                                        remote_mta=remote_mta, diagnostic_code=diagnostic,
                                        reporting_mta=reporting_mta, explanation=explanation))
@@ -512,7 +511,7 @@ def _explain_recipient(status: str, diagnostic_code: str | None) -> Explanation:
     """The Status field explained, with the reply code and text of an smtp Diagnostic-Code."""
     reply_code, reply_text = None, None
     if diagnostic_code:
-        kind, _, reply = str(diagnostic_code).partition(";")
+        kind, reply = str(diagnostic_code).partition(";")[::2]
         if kind.strip().lower() == "smtp":
             try:
                 reply_explained = explain_reply(" ".join(reply.split()))
