@@ -78,8 +78,8 @@ def _dsn_fields(message: email.message.Message) -> list[dict[str, str]]:
             for chunk in re.split(r"\r?\n\s*\r?\n", text.strip()):
                 fields = {}
                 for line in re.sub(r"\r?\n[ \t]+", " ", chunk).splitlines():
-                    name, _, value = line.partition(":")
-                    if value:
+                    name, colon, value = line.partition(":")
+                    if colon and value:
                         fields[name.strip().lower()] = value.strip()
                 blocks.append(fields)
         groups.extend(b for b in blocks if "final-recipient" in b or "original-recipient" in b)
