@@ -91,17 +91,32 @@ def baseline_resources(settings: typing.Dict[str, typing.Any], server: typing.Di
     # so one host writes it; each Mailbox server still gets its own agents (needs_antispam_agents).
     filter_here = is_edge or (settings.get("recipient_filter_on_mailbox") and writes_organisation)
     if filter_here:
-        if is_edge:
-            # A standalone Edge has no recipients to look up (EdgeSync brings them): validating there would
-            # reject every recipient, so it is left off.
-            validate = bool(settings["recipient_validation_edge"]) and bool(server.get("edge_subscribed"))
-        else:
-            validate = bool(settings["recipient_validation"])
-        items.append({"kind": "recipient_filter", "enabled": True, "recipient_validation_enabled": validate})
+        items.append({"kind": "recipient_filter", "enabled": True,
+                      "recipient_validation_enabled": _recipient_validation(settings, is_edge, server)})
     connector = settings["edge_connector" if is_edge else "mailbox_connector"].replace("{server}", server["name"])
     if settings.get("tarpit_interval") is not None:
         items.append({"kind": "receive_connector", "name": connector, "tarpit_interval": settings["tarpit_interval"]})
     return items
+
+
+def _recipient_validation(settings: typing.Dict[str, typing.Any], is_edge: bool, server: typing.Dict[str, typing.Any]
+                          ) -> bool:
+    """The RecipientValidationEnabled the baseline sets in the recipient filter that governs this server."""
+    if is_edge:
+        # A standalone Edge has no recipients to look up (EdgeSync brings them): validating there would
+        # reject every recipient, so it is left off.
+        return bool(settings["recipient_validation_edge"]) and bool(server.get("edge_subscribed"))
+    return bool(settings["recipient_validation"])
+
+
+def validates_recipients(settings: typing.Dict[str, typing.Any], server: typing.Dict[str, typing.Any]) -> bool:
+    """Whether, with the baseline applied, this server refuses nonexistent recipients at RCPT TO: an Edge where
+    validation is on, a Mailbox server where the user opted in to the recipient filter there (its agents are
+    installed on every such server, and the organisation's filter object has validation on)."""
+    is_edge = bool(server.get("is_edge"))
+    if not is_edge and not settings.get("recipient_filter_on_mailbox"):
+        return False
+    return _recipient_validation(settings, is_edge, server)
 
 
 def needs_antispam_agents(settings: typing.Dict[str, typing.Any], server: typing.Dict[str, typing.Any]) -> bool:
@@ -118,6 +133,7 @@ class FilterModule(object):
         return {
             "baseline_resources": baseline_resources,
             "needs_antispam_agents": needs_antispam_agents,
+            "validates_recipients": validates_recipients,
             "invalid_domain_names": invalid_domain_names,
             "invalid_ip_ranges": invalid_ip_ranges,
             "partner_list": partner_list,

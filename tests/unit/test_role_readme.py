@@ -14,8 +14,8 @@ import yaml
 ROLE = pathlib.Path(__file__).resolve().parents[2] / "roles" / "backscatter_baseline"
 README = ROLE / "README.md"
 HEADER = ["Variable", "Type", "Default", "Choices", "Description"]
-# Names of the role's prefix that the README may mention without being options: the fact it returns.
-NOT_OPTIONS = {"backscatter_baseline_result"}
+# Names of the role's prefix that the README may mention without being options: the facts it returns.
+NOT_OPTIONS = {"backscatter_baseline_result", "backscatter_baseline_probe_result"}
 # The role's entry points (tasks/<name>.yml) that the README's variables table documents.
 ENTRY_POINTS = ["main", "verify"]
 
