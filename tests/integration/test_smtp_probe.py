@@ -120,7 +120,7 @@ def test_rejecting_server_rejects_at_rcpt(playbooks, rejecting):
 
 
 def test_bouncing_server_is_caught_backscattering(playbooks, bouncing):
-    instance, _ = bouncing
+    instance = bouncing[0]
     status, result = playbooks.probe(**args_for(bouncing, window=30))
     assert status == "ok", result
     assert result["verdict"] == "accepts and bounces: backscatter"
@@ -150,7 +150,7 @@ def test_bouncing_server_is_caught_backscattering(playbooks, bouncing):
 
 
 def test_dry_run_cannot_see_backscatter_and_delivers_nothing(playbooks, bouncing):
-    instance, _ = bouncing
+    instance = bouncing[0]
     mark = instance.mark()
     status, result = playbooks.probe(**args_for(bouncing, send=False))
     assert status == "ok", result
@@ -163,7 +163,7 @@ def test_dry_run_cannot_see_backscatter_and_delivers_nothing(playbooks, bouncing
 
 
 def test_check_mode_never_sends_data(playbooks, bouncing):
-    instance, _ = bouncing
+    instance = bouncing[0]
     mark = instance.mark()
     status, result = playbooks.probe(check=True, **args_for(bouncing, window=2))
     assert status == "ok", result
@@ -271,7 +271,7 @@ def test_starttls_always_without_tls(playbooks, rejecting):
     ({"rate_limit": 0}, "rate_limit: 0.0 must be probes per second above 0"),
 ])
 def test_bad_input_fails_before_connecting(playbooks, rejecting, bad, expected):
-    instance, _ = rejecting
+    instance = rejecting[0]
     mark = instance.mark()
     args = args_for(rejecting, send=True)
     args.pop("probes")

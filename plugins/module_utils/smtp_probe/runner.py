@@ -56,7 +56,7 @@ def run(settings: RunSettings) -> RunResult:
         results, failure = _run_probes(settings)
         waited = 0.0
         if listener is not None and settings.capture is not None and failure is None:
-            waited = _wait_for_reports(listener, results, settings)
+            waited = _wait_for_reports(listener, results, settings, settings.capture.window)
         tokens = [p.token for p in settings.plan.probes]
         reports = [read_report(m, tokens) for m in listener.messages()] if listener is not None else []
     finally:
@@ -86,13 +86,12 @@ def _run_probes(settings: RunSettings) -> tuple[list[ProbeResult], ProbeFailure 
     return results, None
 
 
-def _wait_for_reports(listener: CaptureListener, results: typing.Sequence[ProbeResult],
-                      settings: RunSettings) -> float:
+def _wait_for_reports(listener: CaptureListener, results: typing.Sequence[ProbeResult], settings: RunSettings,
+                      window: float) -> float:
     """Waits up to the window after the last probe. Ends at once when no message was accepted (nothing can
     come back), and early when every accepted forged-sender message with a nonexistent recipient has been
     reported on (more reports would not change the verdict). Messages to valid recipients alone can only
     cause automatic replies, which may take the whole window."""
-    assert settings.capture is not None
     started = time.monotonic()
     accepted = [r for r in results if r.probe.forged and r.message_accepted]
     if not accepted:
@@ -100,7 +99,7 @@ def _wait_for_reports(listener: CaptureListener, results: typing.Sequence[ProbeR
     expected = {r.probe.token for r in accepted if any(not x.exists and x.reply.positive for x in r.rcpt)}
     waits_for_replies = len(expected) < len(accepted)
     tokens = [p.token for p in settings.plan.probes]
-    deadline = started + settings.capture.window
+    deadline = started + window
     while time.monotonic() < deadline:
         seen = {read_report(m, tokens).token for m in listener.messages()
                 if settings.sender.lower() in (r.lower() for r in m.rcpt_tos)}

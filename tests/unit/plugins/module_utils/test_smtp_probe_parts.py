@@ -45,8 +45,8 @@ ALL_KINDS = {"forged_unknown": 2, "null_sender_unknown": 1, "valid_and_unknown":
 # ------------------------------------------------------------------------------------------ replies
 def test_reply_with_enhanced_status_on_every_line():
     reply = parse_reply(550, b"5.1.1 <x@contoso.com>: Recipient address rejected:\n5.1.1 User unknown", 0.25)
-    assert (reply.code, reply.enhanced, reply.text) == (550, "5.1.1", "<x@contoso.com>: Recipient address "
-                                                                       "rejected: User unknown")
+    text = "<x@contoso.com>: Recipient address rejected: User unknown"
+    assert (reply.code, reply.enhanced, reply.text) == (550, "5.1.1", text)
     assert reply.permanent and not reply.temporary and not reply.positive
     assert reply.as_dict() == {"code": 550, "enhanced_status": "5.1.1", "text": reply.text, "latency": 0.25}
 
