@@ -88,6 +88,12 @@ class _Timed(smtplib.SMTP):
         code, message = call()
         return parse_reply(code, message, time.monotonic() - started)
 
+    def connect(self, host: str = "localhost", port: int = 0, source_address: typing.Any = None) -> tuple[int, bytes]:
+        # smtplib takes the TLS server name for starttls() from the host given to the constructor, which
+        # stays empty when connect() is called later, as here (to time the greeting): keep it.
+        self._host = host
+        return super().connect(host, port, source_address)
+
     def data_command(self) -> tuple[int, bytes]:
         """DATA alone: smtplib's data() sends the message too and hides the 354."""
         self.putcmd("data")

@@ -109,16 +109,20 @@ def read_report(captured: CapturedMessage, tokens: typing.Collection[str]) -> Re
                                received_at=captured.received_at)
     is_report = message.get_content_type() == "multipart/report" and \
         str(message.get_param("report-type", "") or "").lower() == "delivery-status"
-    if is_report:
-        for group in _dsn_fields(message):
-            for name in ("final-recipient", "original-recipient"):
-                recipient = _address(group.get(name))
-                token = _find_token(recipient or "", tokens)
-                if token:
-                    return report(kind="dsn", token=token, recipient=recipient,
-                                  action=(group.get("action") or "").strip().lower() or None,
-                                  status=(group.get("status") or "").strip() or None,
-                                  diagnostic=group.get("diagnostic-code"))
+    groups = _dsn_fields(message) if is_report else []
+
+    def dsn(token: str, group: dict[str, str], recipient: str | None) -> Report:
+        return report(kind="dsn", token=token, recipient=recipient,
+                      action=(group.get("action") or "").strip().lower() or None,
+                      status=(group.get("status") or "").strip() or None,
+                      diagnostic=group.get("diagnostic-code"))
+
+    for group in groups:
+        for name in ("final-recipient", "original-recipient"):
+            recipient = _address(group.get(name))
+            token = _find_token(recipient or "", tokens)
+            if token:
+                return dsn(token, group, recipient)
     if not is_report:
         references = " ".join(str(message.get(h, "") or "") for h in ("In-Reply-To", "References"))
         auto_submitted = str(message.get("Auto-Submitted", "no") or "no").strip().lower()
@@ -127,6 +131,10 @@ def read_report(captured: CapturedMessage, tokens: typing.Collection[str]) -> Re
             return report(kind="auto_reply", token=token or _find_token(subject, tokens))
     # Last resort: a token anywhere in the message (a report that quotes the original in its own format).
     token = _find_token(captured.content.decode("utf-8", "replace"), tokens)
+    if token and groups:
+        # A report on a recipient that exists (a full mailbox, say) names no token in its recipients; the
+        # returned message carries it. Its first recipient is the one reported on.
+        return dsn(token, groups[0], _address(groups[0].get("final-recipient") or groups[0].get("original-recipient")))
     if token:
         return report(kind="dsn" if is_report else "other", token=token)
     return report(kind="unattributed", token=None)
