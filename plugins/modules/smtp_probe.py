@@ -271,7 +271,7 @@ probes:
   returned: always
   type: list
   elements: dict
-skipped:
+skipped_probes:
   description: Probe kinds that did not run, with C(count) and C(reason).
   returned: success
   type: list

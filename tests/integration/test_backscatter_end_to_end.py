@@ -83,6 +83,30 @@ def edge_inventory(ansible, exchange_lab):
     return ansible
 
 
+def test_audit_reports_the_probe_beside_the_settings(edge_inventory, exchange_lab, tmp_path):
+    """Before hardening the audit (check mode) probes the Edge without DATA: it accepts nonexistent recipients
+    it should refuse. The reports say so; the play does not fail unless the gate is on."""
+    mark = exchange_lab.mark()
+    reports = tmp_path / "reports"
+    audit_vars = dict(SETTINGS, exchange_audit_report_dir=str(reports),
+                      backscatter_baseline_smtp_probe={"valid_recipients": ["alice@contoso.com"], "rate_limit": 50})
+    run = edge_inventory.run("mailhygiene.exchange.audit", extra_vars=audit_vars)
+    assert run.returncode == 0, run.output[-3000:]
+    fleet = json.loads((reports / "fleet.json").read_text())
+    probe_result = fleet["smtp_probes"]["edge01"]
+    assert probe_result["passed"] is False and probe_result["error"] == "thresholds", probe_result
+    assert probe_result["metrics"]["rcpt_rejection_coverage"] == 0.0
+    assert fleet["probe_failed"] == ["edge01"] and "ex01" not in fleet["smtp_probes"]
+    assert "smtp_probe" in (reports / "junit.xml").read_text()
+    assert "| edge01 | Edge | rfc |" in (reports / "fleet.md").read_text()
+    transactions = exchange_lab.smtp_events_since(mark, event="smtp_transaction")
+    assert transactions and all(t["data_reply"] is None for t in transactions)  # check mode: no DATA
+    assert exchange_lab.mutating_since(mark) == []
+
+    gate = edge_inventory.run("mailhygiene.exchange.audit", extra_vars=dict(audit_vars, exchange_audit_fail_on_drift=True))
+    assert gate.returncode != 0 and "SMTP probe failed on: edge01" in gate.output, gate.output[-3000:]
+
+
 def test_before_and_after_the_baseline(edge_inventory, exchange_lab, capture_port):
     ansible = edge_inventory
     # Before: the Edge accepts mail for anybody and the organisation bounces it to the forged sender.

@@ -79,7 +79,7 @@ def run_dict(run: RunResult) -> dict[str, typing.Any]:
         "tarpit": measurement.tarpit(),
         "unknown_recipients": dict(measurement.unknown_outcomes),
         "probes": [probe_dict(r, settings.send, run.reports) for r in run.results],
-        "skipped": [{"kind": s.kind, "count": s.count, "reason": s.reason} for s in settings.plan.skipped],
+        "skipped_probes": [{"kind": s.kind, "count": s.count, "reason": s.reason} for s in settings.plan.skipped],
         "reports": [report_dict(r, probe_ids, settings.sender) for r in run.reports],
         "unattributed_reports": sum(1 for r in run.reports if r.token is None),
         "capture": capture,
