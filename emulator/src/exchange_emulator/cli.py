@@ -182,7 +182,7 @@ def _sink(args: argparse.Namespace) -> int:
     from .smtp.sink import start_sink
 
     try:
-        listen = SmartHost.parse(args.listen, "--listen")
+        listen = SmartHost.parse(args.listen, "--listen", allow_any_port=True)
     except SmartHostError as error:
         raise RuntimeError(str(error)) from None
     directory = pathlib.Path(args.dir).resolve()

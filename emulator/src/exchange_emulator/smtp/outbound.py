@@ -18,9 +18,10 @@ class SmartHost:
     port: int
 
     @classmethod
-    def parse(cls, text: str, field: str = "smtp.smart_host") -> "SmartHost":
+    def parse(cls, text: str, field: str = "smtp.smart_host", allow_any_port: bool = False) -> "SmartHost":
         host, sep, port = str(text).rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        lowest = 0 if allow_any_port else 1  # port 0 only where we listen (a free port)
+        if not sep or not host or not port.isdigit() or not lowest <= int(port) < 65536:
             raise SmartHostError(f"{field}: expected HOST:PORT (e.g. 127.0.0.1:2525), got {text!r}")
         return cls(host.strip("[]"), int(port))
 

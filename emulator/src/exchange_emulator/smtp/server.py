@@ -191,7 +191,9 @@ class FrontHandler:
             return AuthResult(success=False, handled=False)
         user = self.front.credentials.check_password(auth_data.login.decode("utf-8", "replace"),
                                                      auth_data.password.decode("utf-8", "replace"))
-        return AuthResult(success=user is not None, auth_data=user)
+        if user is None:
+            return AuthResult(success=False, handled=False)  # aiosmtpd answers 535 5.7.8
+        return AuthResult(success=True, auth_data=user)
 
 
 @dataclasses.dataclass

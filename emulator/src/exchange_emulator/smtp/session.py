@@ -255,8 +255,10 @@ class ExchangeSMTP(SMTP):
             await self.push(refusal)
             self.end_transaction()
             return
+        started = bool(self.transaction.recipients)  # otherwise aiosmtpd answers 503 and the transaction goes on
         await super().smtp_DATA(arg)
-        self.end_transaction()
+        if started:
+            self.end_transaction()
 
     @property
     def peer_address(self) -> str:
