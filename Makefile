@@ -9,7 +9,7 @@ SANITY := $(TMP)/sanity/ansible_collections/mailhygiene/exchange
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt requirements.txt emulator/pyproject.toml | cksum | cut -d' ' -f1)
 PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: test-compat demo test system-packages lint typecheck test-emulator collection test-collection test-molecule sanity bench clean venv
+.PHONY: test-compat demo test system-packages bench-backscatter lint typecheck test-emulator collection test-collection test-molecule sanity bench clean venv
 # Commands run with the virtual environment first on PATH and the installed collection.
 RUN := PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_NOCOLOR=$${ANSIBLE_NOCOLOR:-0}
 
@@ -80,6 +80,11 @@ sanity: $(STAMP)
 bench: collection
 	$(BIN)/python emulator/bench/bench_protocol.py
 	$(RUN) $(BIN)/python bench/bench_baseline.py $(BENCH_ARGS)
+
+# Backscatter measured on the wire per topology and profile: 1000 forged probes each (bench/README.md;
+# BENCH_ARGS=--quick for 100).
+bench-backscatter: collection
+	$(RUN) $(BIN)/python bench/bench_backscatter.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TMP) .pytest_cache .mypy_cache .ruff_cache
