@@ -95,7 +95,7 @@ def build_plan(counts: typing.Mapping[str, int], recipient_domain: str, valid_re
         for kind in KINDS:
             if round_number >= wanted.get(kind, 0):
                 continue
-            token = f"{run_id}{len(probes) + 1:03d}"
+            token = f"{run_id}{len(probes) + 1:04d}"
             unknown = Recipient(f"{UNKNOWN_PREFIX}{token}@{recipient_domain}", exists=False)
             recipients: tuple[Recipient, ...]
             if kind in NEEDS_VALID_RECIPIENT:

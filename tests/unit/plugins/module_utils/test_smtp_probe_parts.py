@@ -284,7 +284,7 @@ def test_good_options():
     ({"recipient_domain": "contoso com"}, "recipient_domain: 'contoso com' is not a domain name"),
     ({"sender": "<>"}, "sender: '<>' is not an email address"),
     ({"probes": {"forged_unknown": -1}}, "probes.forged_unknown: -1 must be 0 or more"),
-    ({"probes": {"forged_unknown": 1000}}, "probes: 1000 probes in all; at most 999"),
+    ({"probes": {"forged_unknown": 10000}}, "probes: 10000 probes in all; at most 9999"),
     ({"fail_on": {"false_rejection_rate": -0.1}}, "fail_on.false_rejection_rate: -0.1 must be a share between 0 and 1"),
     ({"fail_on": {"accept_then_bounce_ratio": 0}}, "fail_on.accept_then_bounce_ratio can only be measured with "
                                                    "send=true and capture"),
