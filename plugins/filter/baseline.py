@@ -103,8 +103,8 @@ def _recipient_validation(settings: typing.Dict[str, typing.Any], is_edge: bool,
                           ) -> bool:
     """The RecipientValidationEnabled the baseline sets in the recipient filter that governs this server."""
     if is_edge:
-        # A standalone Edge has no recipients to look up (EdgeSync brings them): validating there would
-        # reject every recipient, so it is left off.
+        # A standalone Edge has no recipients to look up (EdgeSync brings them), so validation there cannot
+        # tell a real recipient from a made-up one; Microsoft documents no behaviour for it: left off.
         return bool(settings["recipient_validation_edge"]) and bool(server.get("edge_subscribed"))
     return bool(settings["recipient_validation"])
 
