@@ -76,7 +76,7 @@ def test_plan_interleaves_kinds_and_gives_each_probe_its_token():
                                              "forged_unknown"]
     assert [p.id for p in plan.probes][:2] == ["p1-forged_unknown", "p2-null_sender_unknown"]
     tokens = [p.token for p in plan.probes]
-    assert len(set(tokens)) == 5 and {len(t) for t in tokens} == {11} and all(t.startswith("0a0b0c0d") for t in tokens)
+    assert len(set(tokens)) == 5 and {len(t) for t in tokens} == {12} and all(t.startswith("0a0b0c0d") for t in tokens)
     for probe in plan.probes:
         unknown = [r for r in probe.recipients if not r.exists]
         if probe.kind != "valid":
@@ -100,10 +100,10 @@ def test_probe_message_is_labelled_and_carries_the_token():
     raw = probe_message(probe, "mx.contoso.com", "controller.example.org")
     assert b"\n" not in raw.replace(b"\r\n", b"")  # CRLF only
     message = email.message_from_bytes(raw)
-    assert message["Subject"] == "[smtp_probe feedf00d001] backscatter test message, please discard"
-    assert message["Message-ID"] == "<feedf00d001@smtp-probe.invalid>"
+    assert message["Subject"] == "[smtp_probe feedf00d0001] backscatter test message, please discard"
+    assert message["Message-ID"] == "<feedf00d0001@smtp-probe.invalid>"
     assert message["From"] == f"<{SENDER}>" and "Auto-Submitted" not in message  # auto-responders must answer
-    assert "feedf00d001" in message.get_payload() and "please discard" in message.get_payload().lower()
+    assert "feedf00d0001" in message.get_payload() and "please discard" in message.get_payload().lower()
 
 
 # ------------------------------------------------------------------------------------------ reports
