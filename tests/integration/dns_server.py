@@ -115,7 +115,7 @@ class DnsServer:
     def _serve_tcp(self) -> None:
         while not self._stopping.is_set():
             try:
-                connection, _ = self._tcp.accept()
+                connection = self._tcp.accept()[0]
             except OSError:
                 return
             with connection:

@@ -106,8 +106,10 @@ def test_hijacking_resolver_is_an_error_not_a_listing(ansible):
     assert "results" not in result
 
 
-@pytest.mark.parametrize(("behaviour", "problem"), [("silent", "no answer within 0.3 s"),
-                                                     ("servfail", "answered SERVFAIL")])
+@pytest.mark.parametrize(("behaviour", "problem"), [
+    ("silent", "no answer within 0.3 s"),
+    ("servfail", "answered SERVFAIL"),
+])
 def test_unanswered_queries_name_the_nameserver(ansible, behaviour, problem):
     with DnsServer(behaviour=behaviour) as broken:
         run, result = listing(ansible, address=CLEAN_V4, nameservers=["127.0.0.1"], port=broken.port, timeout=0.3)
