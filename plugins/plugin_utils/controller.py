@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Runs every module of this collection on the controller, whatever the play's connection is, with the
-connection options the task did not set taken from the host's inventory (DESIGN.md §1).
+connection options the task did not set taken from the host's inventory (README.md, "Inventory").
 
 Inventory values are resolved exactly as the ansible.builtin.psrp connection plugin resolves them
 (its option definitions and variable precedence: ansible_host, ansible_user, ansible_password,
