@@ -13,7 +13,6 @@ from .metrics import BOUNCE, EMISSION, THRESHOLD_SIDES
 from .plan import KINDS, Plan, build_plan
 from .runner import CaptureSettings, RunSettings
 
-# Tokens number probes with three digits.
 MAX_PROBES = 9999  # a probe token ends in a four-digit counter (plan.py)
 LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?"
 HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){LABEL}(?:\.{LABEL})*\.?$")

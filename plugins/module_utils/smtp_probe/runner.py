@@ -52,13 +52,14 @@ def run(settings: RunSettings) -> RunResult:
     listener = None
     if settings.capture is not None:
         listener = CaptureListener(settings.capture.host, settings.capture.port).start()
+    reports: list[Report] = []
     try:
         results, failure = _run_probes(settings)
         waited = 0.0
         if listener is not None and settings.capture is not None and failure is None:
-            waited = _wait_for_reports(listener, results, settings, settings.capture.window)
-        tokens = [p.token for p in settings.plan.probes]
-        reports = [read_report(m, tokens) for m in listener.messages()] if listener is not None else []
+            waited = _wait_for_reports(listener, results, settings, settings.capture.window, reports)
+        if listener is not None:
+            _read_new_reports(listener, settings, reports)
     finally:
         if listener is not None:
             listener.stop()
@@ -86,8 +87,15 @@ def _run_probes(settings: RunSettings) -> tuple[list[ProbeResult], ProbeFailure 
     return results, None
 
 
+def _read_new_reports(listener: CaptureListener, settings: RunSettings, reports: list[Report]) -> None:
+    """Appends to `reports` the messages received since it was last brought up to date (each message is read
+    once, however often the window polls)."""
+    tokens = [p.token for p in settings.plan.probes]
+    reports.extend(read_report(m, tokens) for m in listener.messages()[len(reports):])
+
+
 def _wait_for_reports(listener: CaptureListener, results: typing.Sequence[ProbeResult], settings: RunSettings,
-                      window: float) -> float:
+                      window: float, reports: list[Report]) -> float:
     """Waits up to the window after the last probe. Ends at once when no message was accepted (nothing can
     come back), and early when every accepted forged-sender message with a nonexistent recipient has been
     reported on (more reports would not change the verdict). Messages to valid recipients alone can only
@@ -98,11 +106,10 @@ def _wait_for_reports(listener: CaptureListener, results: typing.Sequence[ProbeR
         return 0.0
     expected = {r.probe.token for r in accepted if any(not x.exists and x.reply.positive for x in r.rcpt)}
     waits_for_replies = len(expected) < len(accepted)
-    tokens = [p.token for p in settings.plan.probes]
     deadline = started + window
     while time.monotonic() < deadline:
-        seen = {read_report(m, tokens).token for m in listener.messages()
-                if settings.sender.lower() in (r.lower() for r in m.rcpt_tos)}
+        _read_new_reports(listener, settings, reports)
+        seen = {r.token for r in reports if r.sent_to(settings.sender)}
         if not waits_for_replies and expected <= seen:
             break
         time.sleep(POLL_INTERVAL)
