@@ -15,6 +15,8 @@ import typing
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from .desired_state import Plan
+from .errors import ReplyLost
+from .module import Task, TaskContext, TaskFailed, confirm_applied, failure
 from .resources.accepted_domain import AcceptedDomain
 from .resources.antispam_agents import AntispamAgents
 from .resources.base import Connections, Resource
@@ -122,8 +124,17 @@ def run(connections: Connections, resources: typing.List[Resource], check_mode: 
             continue
         if item.plan.changed:
             try:
-                item.resource.apply(connections, item.plan)
+                try:
+                    item.resource.apply(connections, item.plan)
+                except ReplyLost as lost:
+                    confirm_applied(item.resource, connections, lost)
+                    item.plan.warnings.append(str(lost) + " Read back afterwards: the change is in place.")
                 changed_any = True
+            except TaskFailed as error:
+                item.state, item.error = "failed", error.msg
+                if not continue_on_error:
+                    break
+                continue
             except Exception as error:
                 item.state, item.error = "failed", str(error)
                 if not continue_on_error:
@@ -151,3 +162,49 @@ def check_applied(connections: Connections, item: ItemResult) -> None:
         item.error = "still differs after applying: %s" % ", ".join(
             "%s=%r (wanted %r)" % (key, again.before.get(key), value)
             for key, value in again.after.items() if again.before.get(key) != value)
+
+
+class BatchTask(Task):
+    """The config module: every item validated before anything is sent, then run() in one session."""
+
+    result_key = "results"
+
+    def argument_spec(self) -> typing.Dict[str, typing.Any]:
+        return {
+            "resources": {"type": "list", "elements": "dict", "required": True},
+            "continue_on_error": {"type": "bool", "default": False},
+            "verify": {"type": "bool", "default": False},
+        }
+
+    def run(self, context: TaskContext) -> typing.Dict[str, typing.Any]:
+        params = context.params
+        try:
+            resources = build(params["resources"])
+        except InvalidValue as error:
+            raise TaskFailed(str(error)) from None
+        result: typing.Dict[str, typing.Any] = {"changed": False, "results": []}
+        connections = context.connections
+        opened_before = connections.sessions_opened
+        try:
+            items = run(connections, resources, context.check_mode, params["continue_on_error"],
+                        verify=params["verify"])
+            result["results"] = [item.as_dict() for item in items]
+            context.exchange_warnings()
+        except Exception as error:
+            raise failure(error, **result) from None
+        changed = [i for i in items if i.plan is not None and i.plan.changed and i.state in ("applied", "planned")]
+        failed = [i for i in items if i.state in ("failed", "drift")]
+        unchanged = [i for i in items if i.plan is not None and not i.plan.changed]
+        result["changed"] = bool(changed)
+        result["summary"] = {"total": len(items), "changed": len(changed), "failed": len(failed),
+                             "unchanged": len(unchanged),
+                             "sessions_opened": connections.sessions_opened - opened_before,
+                             "sessions_reused": connections.sessions_reused}
+        result["diff"] = [{"before_header": label(i.resource), "after_header": label(i.resource),
+                           "before": i.plan.before, "after": i.plan.after} for i in changed if i.plan is not None]
+        for item in items:
+            for warning in item.plan.warnings if item.plan is not None else []:
+                context.warn("%s: %s" % (label(item.resource), warning))
+        if failed:
+            raise TaskFailed("; ".join("%s: %s" % (label(i.resource), i.error) for i in failed), **result)
+        return result

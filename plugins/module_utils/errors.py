@@ -43,6 +43,11 @@ class Throttled(SessionError):
     transient = True
 
 
+class ReplyLost(SessionError):
+    """A command that changes the server was sent and its reply did not arrive: it may or may not have run.
+    It is never sent again; the caller reads the object back instead."""
+
+
 class ExchangeError(Exception):
     """An error record from Exchange or PowerShell."""
 

@@ -1,18 +1,26 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ExchangeModule: AnsibleModule with the connection options, sessions and result plumbing, so that a
-module is its documentation, its resource class and a few lines (DESIGN.md §2, STYLE.md)."""
+"""What a module of this collection is: its documentation, a Task (the resource, info gatherer or batch
+it runs) and `main()`, which hands the task to the engine.
+
+A task runs in one of two places, with the same results:
+- in the host's persistent Exchange session (plugins/connection/exchange_session.py): the action plugin
+  sends the task there and it runs on sessions opened by an earlier task of the play; this is the default;
+- as an ordinary Ansible module process (`Task.run_as_module`): one task, its own sessions, closed when it
+  ends. The action plugin takes this path when persistent sessions are turned off.
+"""
 
 from __future__ import annotations
 
 import traceback
 import typing
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from .commands import CheckModeViolation
-from .errors import ExchangeError, SessionError
+from .connection_options import CONNECTION_OPTIONS, CONNECTION_SPEC  # noqa: F401 (CONNECTION_OPTIONS: for callers)
+from .errors import ExchangeError, ReplyLost, SessionError
 from .resources.base import Connections, Resource
 from .session import HAS_PYPSRP, HAS_PYWINRM, PYPSRP_IMPORT_ERROR, Endpoint, wsman_options
 from .values import InvalidValue
@@ -20,149 +28,197 @@ from .values import InvalidValue
 # Exchange's own "nothing changed" warning is expected whenever a Set-* had nothing to do.
 UNCHANGED_WARNING = "The command completed successfully but no settings of"
 
-
-def _env(option: str) -> typing.Dict[str, typing.Any]:
-    return {"fallback": (env_fallback, ["EXCHANGE_" + option.upper()])}
-
-
-def _option(kind: str, **extra: typing.Any) -> typing.Callable[[str], typing.Dict[str, typing.Any]]:
-    return lambda name: dict({"type": kind}, **_env(name), **extra)
+Params = typing.Dict[str, typing.Any]
+Result = typing.Dict[str, typing.Any]
 
 
-CONNECTION_OPTIONS: typing.Dict[str, typing.Callable[[str], typing.Dict[str, typing.Any]]] = {
-    "server": _option("str"),
-    "server_name": _option("str"),
-    "management_endpoint": _option("str", choices=["remote_powershell", "host_snapin"], default="remote_powershell"),
-    "port": _option("int"),
-    "protocol": _option("str", choices=["http", "https"], default="http"),
-    "path": _option("str", default="PowerShell"),
-    "configuration_name": _option("str", default="Microsoft.Exchange"),
-    "auth": _option("str", choices=["basic", "certificate", "negotiate", "kerberos", "ntlm", "credssp"],
-                    default="kerberos"),
-    "username": _option("str"),
-    "password": _option("str", no_log=True),
-    "cert_validation": _option("str", choices=["validate", "ignore"], default="validate"),
-    "ca_cert": _option("path"),
-    "connection_timeout": _option("int", default=30),
-    "read_timeout": _option("int", default=30),
-    "operation_timeout": _option("int", default=20),
-    "reconnection_retries": _option("int", default=0),
-    "reconnection_backoff": _option("float", default=2.0),
-    "message_encryption": _option("str", choices=["auto", "always", "never"], default="auto"),
-    "proxy": _option("str"),
-    "ignore_proxy": _option("bool", default=False),
-    "negotiate_delegate": _option("bool"),
-    "negotiate_hostname_override": _option("str"),
-    "negotiate_send_cbt": _option("bool", default=True),
-    "negotiate_service": _option("str", default="WSMAN"),
-    "certificate_pem": _option("path"),
-    "certificate_key_pem": _option("path", no_log=False),
-    "credssp_auth_mechanism": _option("str", choices=["auto", "kerberos", "ntlm"]),
-    "credssp_disable_tlsv1_2": _option("bool"),
-    "credssp_minimum_version": _option("int"),
-    "retries": _option("int", default=3),
-    "host_port": _option("int"),
-    "host_protocol": _option("str", choices=["http", "https"], default="http"),
-    "host_path": _option("str", default="wsman"),
-    "host_configuration_name": _option("str", default="Microsoft.PowerShell"),
-    "host_transport": _option("str", choices=["psrp", "winrm"], default="psrp"),
-}
-CONNECTION_SPEC: typing.Dict[str, typing.Dict[str, typing.Any]] = {
-    name: make(name) for name, make in CONNECTION_OPTIONS.items()}
+class TaskFailed(Exception):
+    """The task failed: `msg` for the user, `result` the keys reported with it."""
+
+    def __init__(self, msg: str, **result: typing.Any) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.result = result
+        # The session failed (not the task's input or Exchange's answer): a persistent session is dropped.
+        self.session_failed = False
 
 
-class ExchangeModule(AnsibleModule):  # type: ignore[misc]
-    def __init__(self, argument_spec: typing.Dict[str, typing.Any], **kwargs: typing.Any) -> None:
-        spec = dict(CONNECTION_SPEC)
-        spec.update(argument_spec)
-        kwargs.setdefault("supports_check_mode", True)
-        super().__init__(argument_spec=spec, **kwargs)
-        if not HAS_PYPSRP:
-            self.fail_json(msg=missing_required_lib("pypsrp"), exception=str(PYPSRP_IMPORT_ERROR))
-        if self.params["host_transport"] == "winrm" and not HAS_PYWINRM:
-            self.fail_json(msg=missing_required_lib("pywinrm") + " (host_transport=winrm)")
-        if not self.params.get("server"):
-            self.fail_json(msg="server: no Exchange server given. Set server (or EXCHANGE_SERVER), or run the task "
-                               "against an inventory host (ansible_host).")
+def missing_requirement(params: Params) -> typing.Optional[TaskFailed]:
+    """What stops any Exchange task before it starts: a missing client library or server."""
+    if not HAS_PYPSRP:
+        return TaskFailed(missing_required_lib("pypsrp"), exception=str(PYPSRP_IMPORT_ERROR))
+    if params.get("host_transport") == "winrm" and not HAS_PYWINRM:
+        return TaskFailed(missing_required_lib("pywinrm") + " (host_transport=winrm)")
+    if not params.get("server"):
+        return TaskFailed("server: no Exchange server given. Set server (or EXCHANGE_SERVER), or run the task "
+                          "against an inventory host (ansible_host).")
+    return None
 
-    # ------------------------------------------------------------------------------------- connections
-    def endpoints(self) -> typing.Tuple[Endpoint, Endpoint]:
-        p = self.params
-        options = wsman_options(p)
-        host = Endpoint(p["server"], p["host_port"] or (5986 if p["host_protocol"] == "https" else 5985),
-                        p["host_protocol"], p["host_path"], p["host_configuration_name"], dict(options))
-        if p["management_endpoint"] == "host_snapin":
-            # Edge Transport servers have no IIS and so no /PowerShell/: their Exchange cmdlets are reached
-            # through the host endpoint with the Exchange snap-in added.
-            management = Endpoint(host.server, host.port, host.protocol, host.path, host.configuration_name,
-                                  dict(options), snapin=True)
-        else:
-            management = Endpoint(p["server"], p["port"] or (443 if p["protocol"] == "https" else 80), p["protocol"],
-                                  p["path"], p["configuration_name"], options)
-        return management, host
 
-    def connections(self) -> Connections:
-        management, host = self.endpoints()
-        return Connections(management, host, self.check_mode, host_transport=self.params["host_transport"],
-                           retries=self.params["retries"], server_name=self.params.get("server_name"))
+def endpoints(params: Params) -> typing.Tuple[Endpoint, Endpoint]:
+    """The management and host endpoints the connection options describe."""
+    options = wsman_options(params)
+    host = Endpoint(params["server"], params["host_port"] or (5986 if params["host_protocol"] == "https" else 5985),
+                    params["host_protocol"], params["host_path"], params["host_configuration_name"], dict(options))
+    if params["management_endpoint"] == "host_snapin":
+        # Edge Transport servers have no IIS and so no /PowerShell/: their Exchange cmdlets are reached
+        # through the host endpoint with the Exchange snap-in added.
+        management = Endpoint(host.server, host.port, host.protocol, host.path, host.configuration_name,
+                              dict(options), snapin=True)
+    else:
+        management = Endpoint(params["server"], params["port"] or (443 if params["protocol"] == "https" else 80),
+                              params["protocol"], params["path"], params["configuration_name"], options)
+    return management, host
 
-    def exchange_warnings(self, connections: Connections) -> None:
-        for warning in connections.warnings:
+
+def connections_for(params: Params, check_mode: bool) -> Connections:
+    """Sessions to the server the connection options name, opened on first use."""
+    management, host = endpoints(params)
+    return Connections(management, host, check_mode, host_transport=params["host_transport"],
+                       retries=params["retries"], server_name=params.get("server_name"))
+
+
+class TaskContext(object):
+    """What the engine gets for one task: validated parameters, check mode, the server's connections
+    (already open when the session persists), and the warnings to report."""
+
+    def __init__(self, params: Params, check_mode: bool, connections: Connections) -> None:
+        self.params = params
+        self.check_mode = check_mode
+        self.connections = connections
+        self.warnings: typing.List[str] = []
+
+    def warn(self, warning: str) -> None:
+        self.warnings.append(warning)
+
+    def exchange_warnings(self) -> None:
+        for warning in self.connections.warnings:
             if not warning.startswith(UNCHANGED_WARNING):
                 self.warn("Exchange: %s" % warning)
 
-    def fail_from(self, error: BaseException, **result: typing.Any) -> None:
-        """Fail with a message that says what failed and what to do."""
-        if isinstance(error, InvalidValue):
-            self.fail_json(msg=str(error), **result)
-        if isinstance(error, (SessionError, ExchangeError)):
-            self.fail_json(msg=str(error), error_type=type(error).__name__,
-                           exception_type=getattr(error, "exception_type", None), **result)
-        if isinstance(error, CheckModeViolation):
-            self.fail_json(msg="internal error: %s" % error, **result)
-        if isinstance(error, LookupError):
-            self.fail_json(msg=str(error.args[0] if error.args else error), **result)
-        self.fail_json(msg="unexpected error: %s" % error, exception=traceback.format_exc(), **result)
+
+def failure(error: BaseException, **result: typing.Any) -> TaskFailed:
+    """A failure as a message that says what failed and what to do; unexpected ones with a traceback."""
+    if isinstance(error, TaskFailed):
+        error.result = dict(result, **error.result)
+        return error
+    if isinstance(error, InvalidValue):
+        return TaskFailed(str(error), **result)
+    if isinstance(error, (SessionError, ExchangeError)):
+        failed = TaskFailed(str(error), error_type=type(error).__name__,
+                            exception_type=getattr(error, "exception_type", None), **result)
+        failed.session_failed = isinstance(error, SessionError)
+        return failed
+    if isinstance(error, CheckModeViolation):
+        return TaskFailed("internal error: %s" % error, **result)
+    if isinstance(error, LookupError):
+        return TaskFailed(str(error.args[0] if error.args else error), **result)
+    return TaskFailed("unexpected error: %s" % error, exception=traceback.format_exc(), **result)
+
+
+class Task(object):
+    """One module's work. Subclasses give the module's own options and run()."""
+
+    result_key = ""
+
+    def argument_spec(self) -> typing.Dict[str, typing.Any]:
+        return {}
+
+    def full_argument_spec(self) -> typing.Dict[str, typing.Any]:
+        spec = dict(CONNECTION_SPEC)
+        spec.update(self.argument_spec())
+        return spec
+
+    def run(self, context: TaskContext) -> Result:
+        raise NotImplementedError
+
+    def run_as_module(self) -> None:
+        """Run as an ordinary Ansible module: parameters from Ansible, sessions of its own."""
+        module = AnsibleModule(argument_spec=self.full_argument_spec(), supports_check_mode=True)
+        problem = missing_requirement(module.params)
+        if problem is not None:
+            module.fail_json(msg=problem.msg, **problem.result)
+        context = TaskContext(module.params, module.check_mode, connections_for(module.params, module.check_mode))
+        try:
+            with context.connections:
+                result = self.run(context)
+        except TaskFailed as failed:
+            for warning in context.warnings:
+                module.warn(warning)
+            module.fail_json(msg=failed.msg, **failed.result)
+        for warning in context.warnings:
+            module.warn(warning)
+        module.exit_json(**result)
+
+
+class ResourceTask(Task):
+    """A single-object module: validate, read, plan, apply (not in check mode), read again, and report
+    changed, the commands, the diff and the object."""
+
+    def __init__(self, resource_class: typing.Type[Resource], result_key: str) -> None:
+        self.resource_class = resource_class
+        self.result_key = result_key
+
+    def argument_spec(self) -> typing.Dict[str, typing.Any]:
+        return self.resource_class.argument_spec()
+
+    def run(self, context: TaskContext) -> Result:
+        try:
+            resource = self.resource_class(context.params)
+        except (InvalidValue, LookupError) as error:
+            raise failure(error) from None
+        result: Result = {"changed": False}
+        connections = context.connections
+        try:
+            plan = resource.plan(connections)
+            result.update(changed=plan.changed, action=plan.action, commands=describe(plan.commands))
+            for warning in plan.warnings:
+                context.warn(warning)
+            if plan.changed and not context.check_mode:
+                try:
+                    resource.apply(connections, plan)
+                except ReplyLost as lost:
+                    confirm_applied(resource, connections, lost)
+                    context.warn(str(lost) + " Read back afterwards: the change is in place.")
+                connections.forget()
+            current = resource.current(connections) if not (context.check_mode and plan.changed) else plan.after
+            result[self.result_key] = current
+            result["diff"] = {"before": plan.before, "after": plan.after}
+            context.exchange_warnings()
+        except Exception as error:  # every failure becomes a message that says what to do
+            raise failure(error, **result) from None
+        return result
+
+
+def confirm_applied(resource: Resource, connections: Connections, lost: ReplyLost) -> None:
+    """After a change whose reply was lost: read the object again (never send the change again) and fail,
+    naming the command, unless it reads as wanted."""
+    connections.forget()
+    again = resource.plan(connections)
+    if again.changed:
+        raise TaskFailed("%s Read back afterwards, it still differs: %s. Run the task again to apply it." % (
+            lost, ", ".join("%s=%r (wanted %r)" % (key, again.before.get(key), value)
+                            for key, value in sorted(again.after.items()) if again.before.get(key) != value)))
+
+
+class InfoTask(Task):
+    """An _info module: read, report, never change anything."""
+
+    def __init__(self, gather: typing.Callable[[Connections, Params], typing.Any], result_key: str,
+                 argument_spec: typing.Optional[typing.Dict[str, typing.Any]] = None) -> None:
+        self.gather = gather
+        self.result_key = result_key
+        self.spec = argument_spec or {}
+
+    def argument_spec(self) -> typing.Dict[str, typing.Any]:
+        return dict(self.spec)
+
+    def run(self, context: TaskContext) -> Result:
+        try:
+            return {"changed": False, self.result_key: self.gather(context.connections, context.params)}
+        except Exception as error:
+            raise failure(error, changed=False) from None
 
 
 def describe(commands: typing.Iterable[typing.Any]) -> typing.List[str]:
     return [c.describe() for c in commands]
-
-
-def run_resource(module: ExchangeModule, resource_class: typing.Type[Resource], result_key: str) -> None:
-    """The whole life of a single-object module: validate, read, plan, apply (not in check mode), read
-    again, and report changed, the commands, the diff and the object."""
-    try:
-        resource = resource_class(module.params)
-    except (InvalidValue, LookupError) as error:
-        module.fail_from(error)
-        return
-    result: typing.Dict[str, typing.Any] = {"changed": False}
-    try:
-        with module.connections() as connections:
-            plan = resource.plan(connections)
-            result.update(changed=plan.changed, action=plan.action, commands=describe(plan.commands))
-            for warning in plan.warnings:
-                module.warn(warning)
-            if plan.changed and not module.check_mode:
-                resource.apply(connections, plan)
-                connections.forget()
-            current = resource.current(connections) if not (module.check_mode and plan.changed) else plan.after
-            result[result_key] = current
-            result["diff"] = {"before": plan.before, "after": plan.after}
-            module.exchange_warnings(connections)
-    except Exception as error:  # every failure becomes a message that says what to do
-        module.fail_from(error, **result)
-    module.exit_json(**result)
-
-
-def run_info(module: ExchangeModule, gather: typing.Callable[[typing.Any, typing.Dict[str, typing.Any]], typing.Any],
-             result_key: str) -> None:
-    """The whole life of an _info module: read, report, never change anything."""
-    result: typing.Dict[str, typing.Any] = {"changed": False}
-    try:
-        with module.connections() as connections:
-            result[result_key] = gather(connections, module.params)
-    except Exception as error:
-        module.fail_from(error, **result)
-    module.exit_json(**result)

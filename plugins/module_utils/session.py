@@ -15,14 +15,15 @@ Errors are told apart by the exception type Exchange reports, never by English m
 from __future__ import annotations
 
 import base64
+import random
 import time
 import typing
 import xml.etree.ElementTree as ET
 
 from .commands import Command, ensure_allowed, render
 from .errors import (
-    AuthenticationFailed, EndpointNotFound, ExchangeError, InvalidSettings, SessionError, Throttled, Unreachable,
-    error_from_record,
+    AuthenticationFailed, EndpointNotFound, ExchangeError, InvalidSettings, ReplyLost, SessionError, Throttled,
+    Unreachable, error_from_record,
 )
 
 try:
@@ -44,9 +45,11 @@ try:
 except ImportError:
     HAS_PYWINRM = False
 
-# WSMan fault codes that mean: wrong endpoint, or too many sessions for this user.
+# WSMan fault codes that mean: wrong endpoint, too many sessions for this user, or a shell (session) the server
+# no longer has (it timed out, IIS recycled, the service restarted): the request was refused, nothing ran.
 FAULT_RESOURCE_NOT_FOUND = 2150858811
 FAULT_QUOTA = 2150859173
+FAULT_SHELL_GONE = 2150858843
 TRANSIENT_HTTP = (500, 502, 503, 504)
 SNAPIN = "Microsoft.Exchange.Management.PowerShell.SnapIn"
 
@@ -173,7 +176,12 @@ def wsman_options(params: typing.Dict[str, typing.Any]) -> typing.Dict[str, typi
 
 # -------------------------------------------------------------------------------------------- sessions
 class Session(object):
-    """A runspace pool on one endpoint, used as a context manager: opened once, always closed."""
+    """A runspace pool on one endpoint: opened once, used by one or many tasks, always closed.
+
+    A session that outlives a task can be dropped by the server in between. When the server answers that it
+    no longer has the session, nothing ran: the pool is opened again and the commands sent again. When a
+    changing command's reply is lost on the way, it is never sent again (ReplyLost).
+    """
 
     def __init__(self, endpoint: Endpoint, check_mode: bool, retries: int = 3, backoff: float = 1.0,
                  sleep: typing.Callable[[float], None] = time.sleep) -> None:
@@ -183,7 +191,7 @@ class Session(object):
         self.backoff = backoff
         self.sleep = sleep
         self.pool: typing.Any = None
-        self.commands_sent = 0
+        self.reopened = 0
 
     def __enter__(self) -> "Session":
         self.open()
@@ -198,7 +206,7 @@ class Session(object):
             pool = RunspacePool(self.endpoint.wsman(), configuration_name=self.endpoint.configuration_name)
             pool.open()
             self.pool = pool
-        self._with_retries(attempt, idempotent=True)
+        self._with_retries(attempt, idempotent=True, reopen=False)
         if self.endpoint.snapin:
             self.run(Command("Add-PSSnapin", {"Name": SNAPIN}))
 
@@ -235,28 +243,61 @@ class Session(object):
                 if not pipe:
                     ps.add_statement()
             output = ps.invoke()
-            self.commands_sent += len(commands)
             errors = [error_from_record(record, commands) for record in ps.streams.error]
             warnings = [str(w.message) if hasattr(w, "message") else str(w) for w in ps.streams.warning]
             return Result([object_properties(o) for o in output], warnings, errors)
 
-        return self._with_retries(attempt, idempotent)
+        try:
+            return typing.cast(Result, self._with_retries(attempt, idempotent))
+        except SessionError as error:
+            if idempotent or not (error.transient or isinstance(error, ReplyLost)):
+                raise
+            raise ReplyLost("The reply to %s from %s was lost (%s): it may or may not have been applied, so it "
+                            "was not sent again." % ("; ".join(c.describe() for c in commands), self.endpoint.url,
+                                                     error)) from error
 
     # ------------------------------------------------------------------------------- failures
-    def _with_retries(self, attempt: typing.Callable[[], typing.Any], idempotent: bool) -> typing.Any:
+    def _with_retries(self, attempt: typing.Callable[[], typing.Any], idempotent: bool, reopen: bool = True
+                      ) -> typing.Any:
         delay = self.backoff
         for tries_left in range(self.retries, -1, -1):
             try:
                 return attempt()
             except Exception as error:
+                dropped = self._dropped(error) if reopen else None
+                if dropped is not None and tries_left and (dropped == "refused" or idempotent):
+                    self._reopen()
+                    continue
+                if dropped == "context":
+                    raise ReplyLost("the server no longer accepts the session's security context, HTTP %s"
+                                    % error.code) from error
                 failure = classify(error, self.endpoint)
                 if failure is None:
                     raise
                 if not (failure.transient and idempotent and tries_left):
                     raise failure from error
-                self.sleep(delay)
+                self.sleep(delay * random.uniform(0.5, 1.5))  # jitter: forks that failed together retry apart
                 delay *= 2
         raise AssertionError("unreachable")
+
+    @staticmethod
+    def _dropped(error: BaseException) -> typing.Optional[str]:
+        """Whether the server dropped an open session: "refused" when it says it no longer has the shell (the
+        request did not run), "context" when it no longer accepts the connection's security context (after a
+        restart, an IIS recycle, or a connection lost mid-request: whether the request ran is unknown)."""
+        if not HAS_PYPSRP:
+            return None
+        if isinstance(error, WSManFaultError) and error.code == FAULT_SHELL_GONE:
+            return "refused"
+        if isinstance(error, WinRMTransportError) and error.code in (400, 401):
+            return "context"
+        return None
+
+    def _reopen(self) -> None:
+        """A new session (new connection, new authentication) in place of one the server dropped."""
+        self.pool = None
+        self.reopened += 1
+        self.open()
 
 
 def classify(error: BaseException, endpoint: Endpoint) -> typing.Optional[SessionError]:

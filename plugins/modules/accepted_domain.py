@@ -91,13 +91,15 @@ accepted_domain:
     default: true
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_resource
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ResourceTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.accepted_domain import AcceptedDomain
 
 
+TASK = ResourceTask(AcceptedDomain, "accepted_domain")
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec=AcceptedDomain.argument_spec())
-    run_resource(module, AcceptedDomain, "accepted_domain")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

@@ -43,13 +43,15 @@ accepted_domains:
       recipients_validated: true
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_info
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import InfoTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.accepted_domain import gather
 
 
+TASK = InfoTask(gather, "accepted_domains")
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec={})
-    run_info(module, gather, "accepted_domains")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

@@ -99,13 +99,15 @@ antispam_agents:
       type: bool
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_resource
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ResourceTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.antispam_agents import AntispamAgents
 
 
+TASK = ResourceTask(AntispamAgents, "antispam_agents")
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec=AntispamAgents.argument_spec())
-    run_resource(module, AntispamAgents, "antispam_agents")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

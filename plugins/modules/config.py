@@ -114,7 +114,10 @@ results:
       description: Why the item failed.
       type: str
 summary:
-  description: How many items there were, changed, unchanged and failed, and the sessions opened.
+  description:
+    - How many items there were, changed, unchanged and failed.
+    - C(sessions_opened) counts the sessions this task opened, C(sessions_reused) those an earlier task of the play
+      opened on this server and this task used (see the README, "Sessions").
   returned: always
   type: dict
   sample:
@@ -123,51 +126,16 @@ summary:
     unchanged: 3
     failed: 0
     sessions_opened: 1
+    sessions_reused: 0
 """
 
-import typing
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.batch import BatchTask
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.batch import build, label, run
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.values import InvalidValue
+TASK = BatchTask()
 
 
 def main() -> None:
-    module = ExchangeModule(argument_spec={
-        "resources": {"type": "list", "elements": "dict", "required": True},
-        "continue_on_error": {"type": "bool", "default": False},
-        "verify": {"type": "bool", "default": False},
-    })
-    try:
-        resources = build(module.params["resources"])
-    except InvalidValue as error:
-        module.fail_json(msg=str(error))
-        return
-    result: typing.Dict[str, typing.Any] = {"changed": False, "results": []}
-    try:
-        with module.connections() as connections:
-            items = run(connections, resources, module.check_mode, module.params["continue_on_error"],
-                        verify=module.params["verify"])
-            result["results"] = [item.as_dict() for item in items]
-            sessions = connections.sessions_opened
-            module.exchange_warnings(connections)
-    except Exception as error:
-        module.fail_from(error, **result)
-        return
-    changed = [i for i in items if i.plan is not None and i.plan.changed and i.state in ("applied", "planned")]
-    failed = [i for i in items if i.state in ("failed", "drift")]
-    result["changed"] = bool(changed)
-    unchanged = [i for i in items if i.plan is not None and not i.plan.changed]
-    result["summary"] = {"total": len(items), "changed": len(changed), "failed": len(failed),
-                         "unchanged": len(unchanged), "sessions_opened": sessions}
-    result["diff"] = [{"before_header": label(i.resource), "after_header": label(i.resource),
-                       "before": i.plan.before, "after": i.plan.after} for i in changed if i.plan is not None]
-    for item in items:
-        for warning in item.plan.warnings if item.plan is not None else []:
-            module.warn("%s: %s" % (label(item.resource), warning))
-    if failed:
-        module.fail_json(msg="; ".join("%s: %s" % (label(i.resource), i.error) for i in failed), **result)
-    module.exit_json(**result)
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

@@ -76,13 +76,15 @@ receive_connector:
     max_recipients_per_message: 200
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_resource
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ResourceTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.receive_connector import ReceiveConnector
 
 
+TASK = ResourceTask(ReceiveConnector, "receive_connector")
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec=ReceiveConnector.argument_spec())
-    run_resource(module, ReceiveConnector, "receive_connector")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

@@ -119,13 +119,15 @@ recipient_filter:
     blocked_recipients: []
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_resource
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ResourceTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.recipient_filter import RecipientFilter
 
 
+TASK = ResourceTask(RecipientFilter, "recipient_filter")
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec=RecipientFilter.argument_spec())
-    run_resource(module, RecipientFilter, "recipient_filter")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

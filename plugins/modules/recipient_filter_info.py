@@ -39,13 +39,15 @@ recipient_filter:
     blocked_recipients: []
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_info
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import InfoTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.recipient_filter import gather
 
 
+TASK = InfoTask(gather, "recipient_filter")
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec={})
-    run_info(module, gather, "recipient_filter")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

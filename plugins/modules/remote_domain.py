@@ -248,13 +248,15 @@ diff:
   type: dict
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_resource
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ResourceTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.remote_domain import RemoteDomain
 
 
+TASK = ResourceTask(RemoteDomain, "remote_domain")
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec=RemoteDomain.argument_spec())
-    run_resource(module, RemoteDomain, "remote_domain")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

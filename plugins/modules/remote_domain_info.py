@@ -50,13 +50,15 @@ remote_domains:
       delivery_report_enabled: false
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_info
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import InfoTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.remote_domain import gather
 
 
+TASK = InfoTask(gather, "remote_domains", {"domain_name": {"type": "str"}})
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec={"domain_name": {"type": "str"}})
-    run_info(module, gather, "remote_domains")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

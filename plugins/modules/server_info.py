@@ -89,13 +89,15 @@ server:
       elements: dict
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_info
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import InfoTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.server import gather
 
 
+TASK = InfoTask(gather, "server")
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec={})
-    run_info(module, gather, "server")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

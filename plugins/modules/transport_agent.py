@@ -87,13 +87,15 @@ transport_agent:
       type: bool
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_resource
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ResourceTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.transport_agent import TransportAgent
 
 
+TASK = ResourceTask(TransportAgent, "transport_agent")
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec=TransportAgent.argument_spec())
-    run_resource(module, TransportAgent, "transport_agent")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

@@ -44,13 +44,15 @@ transport_agents:
       priority: 1
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_info
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import InfoTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.transport_agent import gather
 
 
+TASK = InfoTask(gather, "transport_agents", {"transport_service": {"type": "str", "choices": ["Hub", "FrontEnd", "Edge"]}})
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec={"transport_service": {"type": "str", "choices": ["Hub", "FrontEnd", "Edge"]}})
-    run_info(module, gather, "transport_agents")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

@@ -101,13 +101,15 @@ transport_config:
     external_dsn_send_html: true
 """
 
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ExchangeModule, run_resource
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import ResourceTask
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.transport_config import TransportConfig
 
 
+TASK = ResourceTask(TransportConfig, "transport_config")
+
+
 def main() -> None:
-    module = ExchangeModule(argument_spec=TransportConfig.argument_spec())
-    run_resource(module, TransportConfig, "transport_config")
+    TASK.run_as_module()
 
 
 if __name__ == "__main__":

@@ -9,21 +9,38 @@ Inventory values are resolved exactly as the ansible.builtin.psrp connection plu
 ansible_psrp_*), so a play `hosts: exchange` with the psrp inventory users already have just works.
 Host variables named `exchange_<option>` (exchange_port, exchange_protocol, …) set this collection's
 own options per host and win over the psrp ones.
-The module then runs locally with the controller's Python (ansible_playbook_python), where pypsrp is.
+The task then runs on the controller, in one of two ways:
+- in the host's persistent Exchange session (plugins/connection/exchange_session.py, the default): started
+  through Ansible's `ansible-connection` helper on the host's first task, then reached directly over its
+  socket, so a later task costs no new process, no import of the PowerShell Remoting client and no new
+  Exchange session. Ansible closes it at the end of the play (the socket is recorded in the task's
+  `_ansible_socket` argument, where the strategy looks for persistent connections) and on reset_connection;
+- as an ordinary module process with the controller's Python (ansible_playbook_python), with sessions of
+  its own, when the host variable exchange_persistent_session is false.
 """
 
 from __future__ import annotations
 
 import copy
+import errno
+import hashlib
 import os
 import sys
 import typing
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.connection import Connection, ConnectionError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import connection_loader
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import CONNECTION_OPTIONS
+from ansible.utils.path import unfrackpath
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.connection_options import (
+    CONNECTION_OPTIONS, session_environment, session_key,
+)
+
+SESSION_PLUGIN = "mailhygiene.exchange.exchange_session"
 
 # psrp connection option -> module option. Port, protocol, path and configuration name of an inventory
 # describe the WinRM listener: the host endpoint. The management endpoint has Exchange's defaults.
@@ -158,3 +175,99 @@ class RunOnController(RunLocally):
             raise AnsibleActionFail("cannot read the connection settings of host %s from its inventory: %s"
                                     % (task_vars.get("inventory_hostname"), error)) from error
         return args
+
+    # ------------------------------------------------------------------------------- persistent sessions
+    def run(self, tmp: typing.Any = None, task_vars: typing.Optional[typing.Dict[str, typing.Any]] = None
+            ) -> typing.Dict[str, typing.Any]:
+        task_vars = task_vars or {}
+        result = ActionBase.run(self, tmp, task_vars)
+        args = self._module_args({k: v for k, v in self._task.args.items() if not k.startswith("_ansible_")},
+                                 task_vars)
+        if not boolean(self._templar.template(task_vars.get("exchange_persistent_session", True)), strict=False):
+            result.update(self._run_locally(args, task_vars))
+            return result
+        result.update(self._run_in_session(args, task_vars))
+        return result
+
+    def _task_environment(self) -> typing.Dict[str, str]:
+        """The controller's environment with the task's `environment:` over it: what a module process would
+        see, reduced to what a session depends on."""
+        environment = dict(os.environ)
+        for layer in self._task.environment or []:
+            layer = self._templar.template(layer)
+            if isinstance(layer, dict):
+                environment.update({str(k): str(v) for k, v in layer.items()})
+        return session_environment(environment)
+
+    def _run_in_session(self, args: typing.Dict[str, typing.Any], task_vars: typing.Dict[str, typing.Any]
+                        ) -> typing.Dict[str, typing.Any]:
+        environment = self._task_environment()
+        module = self._task.resolved_action.rsplit(".", 1)[-1]
+        play_context = self._session_play_context(args, environment)
+        socket_path = self._socket_path(play_context)
+        try:
+            if not self._socket_alive(socket_path):
+                socket_path = self._start_session(play_context, task_vars)
+            # Recorded where the strategy collects persistent connections, so it closes this one when the play
+            # ends (and meta: reset_connection finds it).
+            self._task.args["_ansible_socket"] = socket_path
+            return typing.cast(typing.Dict[str, typing.Any], Connection(socket_path).run_task(
+                module, args, bool(self._task.check_mode), environment))
+        except ConnectionError as error:
+            raise AnsibleActionFail("the Exchange session helper for %s failed: %s" % (args.get("server"), error))
+
+    def _session_play_context(self, args: typing.Dict[str, typing.Any], environment: typing.Dict[str, str]
+                              ) -> typing.Any:
+        """The play context the helper is started with. Ansible names a helper's socket after the address, port,
+        user and connection of its play context; the user field carries a digest of every connection option and
+        the session environment, so different credentials never meet in one helper. No secret is in it."""
+        play_context = copy.copy(self._play_context)
+        play_context.connection = SESSION_PLUGIN
+        play_context.remote_addr = to_text(args.get("server") or "")
+        play_context.port = None
+        play_context.remote_user = session_key(args, environment)[:32]
+        play_context.password = None
+        play_context.become = False
+        play_context.become_pass = None
+        play_context.private_key_file = None
+        return play_context
+
+    @staticmethod
+    def _socket_path(play_context: typing.Any) -> str:
+        """Where ansible-connection puts the helper's socket for this play context (its own rule: a digest of
+        address, port, user, connection and the ansible-playbook process)."""
+        name = "%s-%s-%s-%s-%s" % (play_context.remote_addr, play_context.port, play_context.remote_user,
+                                   play_context.connection, os.getppid())
+        directory = unfrackpath(C.PERSISTENT_CONTROL_PATH_DIR)
+        return os.path.join(directory, hashlib.sha1(name.encode("utf-8")).hexdigest()[:10])
+
+    @staticmethod
+    def _socket_alive(socket_path: str) -> bool:
+        """Whether a helper listens on the socket. A socket left by a helper that ended is removed, so that
+        ansible-connection starts a new one instead of trying to use it."""
+        if not os.path.exists(socket_path):
+            return False
+        import socket
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(socket_path)
+            return True
+        except OSError as error:
+            if error.errno in (errno.ECONNREFUSED, errno.ENOENT):
+                try:
+                    os.unlink(socket_path)
+                except FileNotFoundError:
+                    pass
+            return False
+        finally:
+            probe.close()
+
+    def _start_session(self, play_context: typing.Any, task_vars: typing.Dict[str, typing.Any]) -> str:
+        """Start the helper with Ansible's own ansible-connection (once per host and play)."""
+        from ansible.executor.task_executor import start_connection
+
+        session_class = connection_loader.get(SESSION_PLUGIN, class_only=True)
+        names = C.config.get_plugin_vars("connection", session_class._load_name)
+        variables = {name: self._templar.template(task_vars[name]) for name in names if name in task_vars}
+        options = C.config.get_plugin_options("connection", session_class._load_name, variables=variables)
+        return typing.cast(str, start_connection(play_context, options, self._task._uuid))

@@ -79,6 +79,11 @@ class Ansible(object):
              diff: bool = False, extra_args: typing.Sequence[str] = (),
              env: typing.Optional[typing.Dict[str, str]] = None, module_defaults: bool = True,
              **play: typing.Any) -> PlaybookRun:
+        playbook = self.write_play(tasks, hosts, module_defaults, **play)
+        return self.run(str(playbook), check=check, diff=diff, extra_args=extra_args, env=env)
+
+    def write_play(self, tasks: typing.List[typing.Dict[str, typing.Any]], hosts: str = "ex01",
+                   module_defaults: bool = True, **play: typing.Any) -> pathlib.Path:
         self.runs += 1
         playbook = self.workdir / ("play%d.yml" % self.runs)
         body: typing.Dict[str, typing.Any] = {"name": "test", "hosts": hosts, "gather_facts": False}
@@ -87,7 +92,23 @@ class Ansible(object):
         body["tasks"] = tasks
         body.update(play)
         playbook.write_text(yaml.safe_dump([body], sort_keys=False), encoding="utf-8")
-        return self.run(str(playbook), check=check, diff=diff, extra_args=extra_args, env=env)
+        return playbook
+
+    def _environment(self, results_file: pathlib.Path, env: typing.Optional[typing.Dict[str, str]] = None
+                     ) -> typing.Dict[str, str]:
+        return dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), RECORD_RESULTS_FILE=str(results_file),
+                    ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"), ANSIBLE_CALLBACKS_ENABLED="record_results",
+                    ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_RETRY_FILES_ENABLED="0",
+                    ANSIBLE_PYTHON_INTERPRETER=sys.executable, **(env or {}))
+
+    def start(self, playbook: pathlib.Path) -> "subprocess.Popen[str]":
+        """Start ansible-playbook in the background (in its own process group), output merged on stdout."""
+        self.runs += 1
+        env = self._environment(self.workdir / ("results%d.jsonl" % self.runs))
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(self.inventory),
+                   str(playbook)]
+        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
 
     def run(self, playbook: str, check: bool = False, diff: bool = False, extra_args: typing.Sequence[str] = (),
             env: typing.Optional[typing.Dict[str, str]] = None,
@@ -97,10 +118,7 @@ class Ansible(object):
         results_file = self.workdir / ("results%d.jsonl" % self.runs)
         if extra_vars:
             extra_args = [*extra_args, "-e", json.dumps(extra_vars)]
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path(), RECORD_RESULTS_FILE=str(results_file),
-                   ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"), ANSIBLE_CALLBACKS_ENABLED="record_results",
-                   ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_RETRY_FILES_ENABLED="0",
-                   ANSIBLE_PYTHON_INTERPRETER=sys.executable, **(env or {}))
+        env = self._environment(results_file, env)
         command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(self.inventory),
                    playbook, *extra_args]
         if check:

@@ -32,7 +32,8 @@ def test_ten_resources_one_session_and_no_set_on_rerun(ansible):
     apply = ansible.play([{"name": "apply", "mailhygiene.exchange.config": {"resources": DESIRED}}])
     assert apply.returncode == 0, apply.output
     summary = apply.task("apply")["summary"]
-    assert summary == {"total": 10, "changed": 7, "unchanged": 3, "failed": 0, "sessions_opened": 1}
+    assert summary == {"total": 10, "changed": 7, "unchanged": 3, "failed": 0, "sessions_opened": 1,
+                       "sessions_reused": 0}
     assert len(lab.sessions_since(mark, server="EX01")) == 1
     reads = [e["command"] for e in lab.commands_since(mark) if not e["mutates"]]
     # each object type read once to plan and once to report

@@ -22,7 +22,12 @@ ArgumentSpec = typing.Dict[str, typing.Dict[str, typing.Any]]
 
 
 class Connections(object):
-    """Sessions to one server's endpoints, opened lazily, always closed; reads are cached."""
+    """Sessions to one server's endpoints, opened lazily, always closed; reads are cached per task.
+
+    One Connections serves one task (an ordinary module process), or every task of a play on that server (the
+    persistent session: start_task() before each task), so a host costs one management session however many
+    tasks use it.
+    """
 
     def __init__(self, management: Endpoint, host: typing.Optional[Endpoint], check_mode: bool,
                  host_transport: str = "psrp", retries: int = 3, server_name: typing.Optional[str] = None) -> None:
@@ -35,10 +40,23 @@ class Connections(object):
         self.sessions: typing.Dict[str, typing.Any] = {}
         self._reads: typing.Dict[typing.Tuple[str, str], typing.List[typing.Dict[str, typing.Any]]] = {}
         self.warnings: typing.List[str] = []
+        self.sessions_opened = 0  # by this task
+        self._used: typing.Set[int] = set()  # sessions this task used (by id)
+        self._opened_now: typing.Set[int] = set()
+
+    def start_task(self, check_mode: bool) -> None:
+        """Begin the next task on the same sessions: its own check mode, reads, warnings and counts."""
+        self.check_mode = check_mode
+        self._reads.clear()
+        self.warnings = []
+        self.sessions_opened = 0
+        self._used.clear()
+        self._opened_now.clear()
 
     @property
-    def sessions_opened(self) -> int:
-        return len(self.sessions)
+    def sessions_reused(self) -> int:
+        """Sessions this task used that an earlier task opened."""
+        return len(self._used - self._opened_now)
 
     def session(self, endpoint: str) -> typing.Any:
         if endpoint not in self.sessions:
@@ -55,8 +73,13 @@ class Connections(object):
             else:
                 session = Session(target, self.check_mode, retries=self.retries)
                 session.open()
+                self.sessions_opened += 1
+                self._opened_now.add(id(session))
             self.sessions[endpoint] = session
-        return self.sessions[endpoint]
+        session = self.sessions[endpoint]
+        session.check_mode = self.check_mode  # the session layer refuses changes in check mode
+        self._used.add(id(session))
+        return session
 
     def host_has_snapin(self) -> bool:
         """Whether host commands run in the management session that already added the Exchange snap-in."""
