@@ -75,11 +75,13 @@ sanity: $(STAMP)
 	$(BIN)/python .ci/offline_pip_bootstrap.py $(TMP)/home
 	cd $(SANITY) && HOME=$(TMP)/home PATH=$(BIN):$$PATH $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no
 
-# The emulator's protocol benchmark, then the baseline's: role (one batch session per host) vs one session
-# per setting on 1, 10 and 50 emulated servers (bench/README.md; BENCH_ARGS=--quick for a short run).
+# The emulator's protocol benchmark, then the baseline's on 1, 10 and 50 emulated servers (the role on one
+# session per host for the play vs a session per task vs one task per setting), then a ten-task playbook
+# (bench/README.md; BENCH_ARGS=--quick for a short baseline run).
 bench: collection
 	$(BIN)/python emulator/bench/bench_protocol.py
 	$(RUN) $(BIN)/python bench/bench_baseline.py $(BENCH_ARGS)
+	$(RUN) $(BIN)/python bench/bench_sessions.py
 
 # Backscatter measured on the wire per topology and profile: 1000 forged probes each (bench/README.md;
 # BENCH_ARGS=--quick for 100).

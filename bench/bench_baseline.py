@@ -4,18 +4,22 @@ Applies the baseline (bench/baseline_vars.yml) to emulated organisations of N se
 servers and one EdgeSync-subscribed Edge; N=1 is a single Mailbox server) with injected session-open
 latency and per-command latency, and compares, in the same run and with the same forks:
 
-  batch        the role's path: `ansible-playbook mailhygiene.exchange.harden` (per host one server_info
-               session and one `config` session with every setting; agents in a throttled task)
-  per_setting  bench/per_setting.yml: one task per setting with the single-object modules
+  batch        the role's path: `ansible-playbook mailhygiene.exchange.harden`, every task of a host on the
+               host's one session for the play (the collection's default)
   rerun        the batch path again on the hardened lab: the no-change run
+  task_batch   the same role with a session per task (exchange_persistent_session=false: the collection
+               before sessions outlived tasks): the baseline rows
+  task_rerun   its no-change rerun
+  per_setting  bench/per_setting.yml: one task per setting with the single-object modules
 
-Each of batch and per_setting starts from a fresh lab; the rerun uses the batch path's lab. For each run:
-sessions opened (session_open events of the emulator's audit log, management and host endpoint),
-commands received, mutating commands, wall time, controller CPU (user+sys of the ansible-playbook
-process and everything it waited for) and the emulator's CPU; then the ratios per_setting/batch.
+batch, task_batch and per_setting each start from a fresh lab; each rerun uses its batch's lab. For each
+run: sessions opened (session_open events of the emulator's audit log, management and host endpoint),
+commands received, mutating commands, wall time, controller CPU (user+sys of the ansible-playbook process,
+everything it waited for, and the session helpers it started, which this script adopts as a subreaper)
+per run and per task, and the emulator's CPU; then the ratios per-task sessions / per-play sessions.
 
-Fails (exit 1) when a playbook run fails, when the two paths leave different organisations (the labs'
-state.json, without GUIDs and timestamps) or when the rerun changes anything. Timings are reported, never
+Fails (exit 1) when a playbook run fails, when the paths leave different organisations (the labs'
+state.json, without GUIDs and timestamps) or when a rerun changes anything. Timings are reported, never
 judged. The report is printed as a table and written as JSON (default .tmp/bench/baseline.json).
 """
 
@@ -47,7 +51,9 @@ PER_SETTING_PLAYBOOK = HERE / "per_setting.yml"
 ROLE_PLAYBOOK = "mailhygiene.exchange.harden"
 INVENTORY_TEMPLATE = ROOT / "lab" / "inventory.yml.j2"
 USER, PASSWORD = "ansible", "Password123!"
-PATHS = ("batch", "per_setting", "rerun")
+PATHS = ("batch", "rerun", "task_batch", "task_rerun", "per_setting")
+# The role with sessions of its own per task (the collection before persistent sessions): the baseline rows.
+PER_TASK_SESSIONS = {"exchange_persistent_session": False}
 FULL_SIZES, FULL_LATENCIES = (1, 10, 50), (0.0, 3.0)
 QUICK_SIZES, QUICK_LATENCIES = (1, 10), (0.0, 1.0)
 # Fields of the emulator's state that differ between two labs whatever was applied.
@@ -130,7 +136,8 @@ class Lab:
         return len(path.read_bytes().splitlines()) if path.exists() else 0
 
     def audit_since(self, mark: int) -> list[Json]:
-        lines = (self.state / "audit.jsonl").read_text(encoding="utf-8").splitlines()[mark:]
+        path = self.state / "audit.jsonl"
+        lines = path.read_text(encoding="utf-8").splitlines()[mark:] if path.exists() else []
         return [json.loads(line) for line in lines if line.strip()]
 
     def cpu_seconds(self) -> float:
@@ -198,9 +205,19 @@ class Run:
     def controller_cpu_s(self) -> float:
         return self.controller_user_s + self.controller_sys_s
 
+    @property
+    def tasks(self) -> int:
+        """Task runs on hosts that did something (ok, changed or failed; skipped ones cost little)."""
+        return self.recap["ok"] + self.recap["failed"]
+
+    @property
+    def cpu_per_task_s(self) -> float:
+        return self.controller_cpu_s / self.tasks if self.tasks else 0.0
+
     def to_json(self) -> Json:
         data = dataclasses.asdict(self)
-        data.update(sessions_total=self.sessions_total, controller_cpu_s=round(self.controller_cpu_s, 2))
+        data.update(sessions_total=self.sessions_total, controller_cpu_s=round(self.controller_cpu_s, 2),
+                    tasks=self.tasks, cpu_per_task_s=round(self.cpu_per_task_s, 3))
         return data
 
 
@@ -231,9 +248,13 @@ class Runner:
                                "`make collection` and set ANSIBLE_COLLECTIONS_PATH, as `make bench` does)")
         return {"paths": found, "ANSIBLE_COLLECTIONS_PATH": os.environ.get("ANSIBLE_COLLECTIONS_PATH")}
 
-    def run(self, path: str, playbook: str, lab: Lab, log: pathlib.Path) -> Run:
-        command = [self.ansible_playbook, "-i", str(lab.inventory), playbook, "-e", f"@{VARS_FILE}",
-                   "-f", str(self.forks)]
+    def run(self, path: str, playbook: str, lab: Lab, log: pathlib.Path, extra_vars: Json | None = None,
+            vars_file: pathlib.Path | None = VARS_FILE) -> Run:
+        command = [self.ansible_playbook, "-i", str(lab.inventory), playbook, "-f", str(self.forks)]
+        if vars_file is not None:
+            command += ["-e", f"@{vars_file}"]
+        if extra_vars:
+            command += ["-e", json.dumps(extra_vars)]
         mark = lab.audit_length()
         emulator_before = lab.cpu_seconds()
         load = os.getloadavg()[0]
@@ -242,6 +263,7 @@ class Runner:
         with open(log, "w", encoding="utf-8") as output:
             started_at = time.time()
             started = time.perf_counter()
+            subreaper(True)
             process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                        env=env, cwd=lab.directory, start_new_session=True)
             timer = threading.Timer(self.timeout, _kill_group, (process.pid,))
@@ -254,6 +276,8 @@ class Runner:
                 timer.cancel()
             wall = time.perf_counter() - started
             process.returncode = os.waitstatus_to_exitcode(status)
+            subreaper(False)
+            helpers_user, helpers_sys = reap_session_helpers()
         emulator_cpu = lab.cpu_seconds() - emulator_before
         entries = lab.audit_since(mark)
         opened = [e for e in entries if e.get("event") == "session_open"]
@@ -262,7 +286,8 @@ class Runner:
         recap = [tuple(int(n) for n in match) for match in RECAP.findall(log.read_text(encoding="utf-8"))]
         return Run(
             path=path, returncode=process.returncode, wall_s=round(wall, 2),
-            controller_user_s=round(usage.ru_utime, 2), controller_sys_s=round(usage.ru_stime, 2),
+            controller_user_s=round(usage.ru_utime + helpers_user, 2),
+            controller_sys_s=round(usage.ru_stime + helpers_sys, 2),
             emulator_cpu_s=round(emulator_cpu, 2),
             sessions=dict(sorted(collections.Counter(e["configuration"] for e in opened).items())),
             sessions_per_server=dict(sorted(collections.Counter(e["server"] for e in opened).items())),
@@ -271,6 +296,35 @@ class Runner:
             recap={name: sum(row[i] for row in recap)
                    for i, name in enumerate(("ok", "changed", "unreachable", "failed", "skipped"))},
             tasks_s=task_times(timed_log, started_at, started_at + wall), load_1min=round(load, 2), log=str(log))
+
+
+def subreaper(on: bool) -> None:
+    """Adopt the descendants orphaned while on (Linux prctl PR_SET_CHILD_SUBREAPER): the collection's session
+    helpers, which ansible-connection detaches from ansible-playbook, so that they can be waited for and their
+    CPU counted. Only while a playbook runs: an emulator lab started otherwise must stay init's child."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(36, 1 if on else 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
+def reap_session_helpers(timeout: float = 30.0) -> tuple[float, float]:
+    """Wait for the processes adopted during the run that just ended (its session helpers, which end within
+    seconds of ansible-playbook) and return their user and system CPU seconds."""
+    user = system = 0.0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid:
+            user += usage.ru_utime
+            system += usage.ru_stime
+        else:
+            time.sleep(0.1)
+    return user, system
 
 
 def task_times(timed_log: pathlib.Path, started: float, ended: float) -> dict[str, float]:
@@ -324,35 +378,43 @@ class Cell:
     def edge(self) -> int:
         return 1 if self.servers > 1 else 0
 
-    def ratios(self) -> dict[str, float | None]:
-        batch, per_setting = self.runs.get("batch"), self.runs.get("per_setting")
-        if not batch or not per_setting:
-            return {}
-        return {"sessions": _ratio(per_setting.sessions_total, batch.sessions_total),
-                "wall": _ratio(per_setting.wall_s, batch.wall_s),
-                "controller_cpu": _ratio(per_setting.controller_cpu_s, batch.controller_cpu_s),
-                "commands": _ratio(per_setting.commands, batch.commands)}
+    def ratios(self) -> dict[str, dict[str, float | None]]:
+        """Sessions per task over sessions per play, for the role and for its no-change rerun."""
+        found = {}
+        for new, old in (("batch", "task_batch"), ("rerun", "task_rerun")):
+            persistent, per_task = self.runs.get(new), self.runs.get(old)
+            if persistent and per_task:
+                found[new] = {"sessions": _ratio(per_task.sessions_total, persistent.sessions_total),
+                              "wall": _ratio(per_task.wall_s, persistent.wall_s),
+                              "controller_cpu": _ratio(per_task.controller_cpu_s, persistent.controller_cpu_s),
+                              "cpu_per_task": _ratio(per_task.cpu_per_task_s, persistent.cpu_per_task_s),
+                              "commands": _ratio(per_task.commands, persistent.commands)}
+        return found
+
+    def floor_s(self, forks: int, command_latency: float) -> float | None:
+        """The no-change run's floor: ceil(hosts / forks) waves of one session open and one read per object type
+        (the reads the rerun sent per host, at the injected command latency)."""
+        rerun = self.runs.get("rerun")
+        if rerun is None:
+            return None
+        waves = -(-self.servers // forks)
+        return round(waves * (self.session_latency + rerun.commands / self.servers * command_latency), 2)
 
     def expected_sessions(self) -> dict[str, int]:
-        """What the design predicts for this topology and bench/baseline_vars.yml: the role opens per host
-        one server_info and one config session, plus one management and one host session per agent
-        install (every Mailbox server, on a fresh lab); the per-setting path one session per module call."""
-        settings = yaml.safe_load(VARS_FILE.read_text())
-        organisation = (1 + len(settings["backscatter_baseline_partners"])
-                        + len(settings["backscatter_baseline_validated_domains"])
-                        + (1 if settings["backscatter_baseline_internal_relays"] else 0))
-        # each Edge has its own recipient filter; the Mailbox servers share the organisation's, written once
-        filtered = self.edge + (1 if self.mailbox and settings["backscatter_baseline_recipient_filter_on_mailbox"] else 0)
-        agents = 2 * self.mailbox
-        return {"batch": 2 * self.servers + agents,
-                "per_setting": organisation + filtered + self.servers + agents,
-                "rerun": 2 * self.servers}
+        """What the design predicts for this topology and bench/baseline_vars.yml. With sessions that outlive
+        tasks: one management session per host for the whole role, plus a host session where the anti-spam
+        agents are installed (every Mailbox server, on a fresh lab; the Edge's management session is already
+        on its host endpoint). With sessions per task: per host one server_info and one config session, plus one
+        management and one host session per agent install; the per-setting path then one per module call."""
+        agents = self.mailbox
+        return {"batch": self.servers + agents, "rerun": self.servers, "per_setting": self.servers + agents,
+                "task_batch": 2 * self.servers + 2 * agents, "task_rerun": 2 * self.servers}
 
     def to_json(self) -> Json:
         return {"servers": self.servers, "mailbox": self.mailbox, "edge": self.edge,
                 "session_latency_s": self.session_latency,
                 "runs": {name: run.to_json() for name, run in self.runs.items()},
-                "expected_sessions": self.expected_sessions(), "ratios_per_setting_over_batch": self.ratios(),
+                "expected_sessions": self.expected_sessions(), "ratios_per_task_over_per_play": self.ratios(),
                 "same_state": self.same_state, "rerun_unchanged": self.rerun_unchanged,
                 "problems": self.problems, "notes": self.notes}
 
@@ -364,17 +426,21 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 def measure(cell: Cell, runner: Runner, work: pathlib.Path, command_latency: float) -> None:
     definition = lab_definition(cell.servers, cell.session_latency, command_latency)
     name = f"n{cell.servers}-lat{cell.session_latency:g}"
-    lab = Lab.start(work / f"{name}-batch", definition)
-    try:
-        cell.runs["batch"] = runner.run("batch", ROLE_PLAYBOOK, lab, lab.directory / "batch.log")
-        after_batch = lab.organisation()
-        if cell.runs["batch"].returncode == 0:
-            cell.runs["rerun"] = runner.run("rerun", ROLE_PLAYBOOK, lab, lab.directory / "rerun.log")
-            after_rerun = lab.organisation()
-            rerun = cell.runs["rerun"]
-            cell.rerun_unchanged = rerun.mutating == 0 and rerun.recap["changed"] == 0 and after_rerun == after_batch
-    finally:
-        lab.stop()
+    after: dict[str, typing.Any] = {}
+    for prefix, extra in (("", None), ("task_", PER_TASK_SESSIONS)):
+        lab = Lab.start(work / f"{name}-{prefix}batch", definition)
+        try:
+            batch = cell.runs[prefix + "batch"] = runner.run(prefix + "batch", ROLE_PLAYBOOK, lab,
+                                                             lab.directory / "batch.log", extra)
+            after[prefix + "batch"] = lab.organisation()
+            if batch.returncode == 0:
+                rerun = cell.runs[prefix + "rerun"] = runner.run(prefix + "rerun", ROLE_PLAYBOOK, lab,
+                                                                 lab.directory / "rerun.log", extra)
+                unchanged = (rerun.mutating == 0 and rerun.recap["changed"] == 0
+                             and lab.organisation() == after[prefix + "batch"])
+                cell.rerun_unchanged = unchanged and cell.rerun_unchanged is not False
+        finally:
+            lab.stop()
     lab = Lab.start(work / f"{name}-per_setting", definition)
     try:
         cell.runs["per_setting"] = runner.run("per_setting", str(PER_SETTING_PLAYBOOK), lab,
@@ -382,7 +448,10 @@ def measure(cell: Cell, runner: Runner, work: pathlib.Path, command_latency: flo
         after_per_setting = lab.organisation()
     finally:
         lab.stop()
-    judge(cell, after_batch, after_per_setting)
+    if cell.runs["task_batch"].returncode == 0 and after["task_batch"] != after["batch"]:
+        cell.problems.append("the role left a different organisation with per-task sessions: " + "; ".join(
+            list(differences(after["batch"], after["task_batch"]))[:10]))
+    judge(cell, after["batch"], after_per_setting)
 
 
 def judge(cell: Cell, after_batch: typing.Any, after_per_setting: typing.Any) -> None:
@@ -403,9 +472,9 @@ def judge(cell: Cell, after_batch: typing.Any, after_per_setting: typing.Any) ->
             cell.notes.append("mutating commands sent (batch, per_setting): " + ", ".join(
                 f"{name} {counts[0]} vs {counts[1]}" for name, counts in differing.items()))
     if cell.rerun_unchanged is False:
-        rerun = cell.runs["rerun"]
-        cell.problems.append(f"the no-change rerun changed something: {rerun.mutating} mutating commands "
-                             f"{rerun.mutating_commands}, {rerun.recap['changed']} changed tasks")
+        for rerun in (cell.runs[p] for p in ("rerun", "task_rerun") if p in cell.runs):
+            cell.problems.append(f"{rerun.path}: the no-change rerun changed something: {rerun.mutating} mutating "
+                                 f"commands {rerun.mutating_commands}, {rerun.recap['changed']} changed tasks")
     for path, expected in cell.expected_sessions().items():
         if path in cell.runs and cell.runs[path].sessions_total != expected:
             cell.notes.append(f"{path}: {cell.runs[path].sessions_total} sessions, the design predicts {expected}")
@@ -413,7 +482,7 @@ def judge(cell: Cell, after_batch: typing.Any, after_per_setting: typing.Any) ->
 
 # ------------------------------------------------------------------------------------------------ report
 HEADER = (f"{'servers':>7} {'lat s':>5}  {'path':<11} {'sessions':>8} {'mgmt+host':>9} {'/server':>7} "
-          f"{'cmds':>5} {'mut':>4} {'wall s':>7} {'ctl CPU s':>9} {'emu CPU s':>9}  result")
+          f"{'cmds':>5} {'mut':>4} {'wall s':>7} {'ctl CPU s':>9} {'ms/task':>7} {'emu CPU s':>9}  result")
 
 
 def rows(cell: Cell) -> list[str]:
@@ -423,18 +492,20 @@ def rows(cell: Cell) -> list[str]:
         if run is None:
             continue
         result = "ok" if run.returncode == 0 else f"FAILED ({run.returncode})"
-        if path == "rerun" and cell.rerun_unchanged is False:
+        if path.endswith("rerun") and cell.rerun_unchanged is False:
             result = "CHANGED"
         split = f"{run.sessions.get('Microsoft.Exchange', 0)}+{run.sessions.get('Microsoft.PowerShell', 0)}"
         lines.append(f"{cell.servers:>7} {cell.session_latency:>5g}  {path:<11} {run.sessions_total:>8} {split:>9} "
                      f"{run.sessions_total / cell.servers:>7.1f} {run.commands:>5} {run.mutating:>4} "
-                     f"{run.wall_s:>7.1f} {run.controller_cpu_s:>9.1f} {run.emulator_cpu_s:>9.1f}  {result}")
-    ratios = cell.ratios()
-    if ratios:
-        state = {True: "same organisation", False: "DIFFERENT organisations", None: "not compared"}[cell.same_state]
-        lines.append(f"{'':>7} {'':>5}  {'per/batch':<11} {_x(ratios['sessions']):>8} {'':>9} {'':>7} "
+                     f"{run.wall_s:>7.1f} {run.controller_cpu_s:>9.1f} {run.cpu_per_task_s * 1000:>7.0f} "
+                     f"{run.emulator_cpu_s:>9.1f}  {result}")
+    for path, ratios in cell.ratios().items():
+        lines.append(f"{'':>7} {'':>5}  {'task/' + path:<11} {_x(ratios['sessions']):>8} {'':>9} {'':>7} "
                      f"{_x(ratios['commands']):>5} {'':>4} {_x(ratios['wall']):>7} {_x(ratios['controller_cpu']):>9} "
-                     f"{'':>9}  {state}")
+                     f"{_x(ratios['cpu_per_task']):>7}")
+    if cell.same_state is not None:
+        lines.append(f"{'':>15}per_setting and batch left "
+                     + ("the same organisation" if cell.same_state else "DIFFERENT organisations"))
     return lines
 
 
@@ -479,7 +550,8 @@ def main() -> int:
         return 2
     started = time.monotonic()
     meta: Json = {
-        "benchmark": "backscatter baseline: role (one batch session per host) vs one session per setting",
+        "benchmark": "backscatter baseline: the role on one session per host for the play, vs sessions per task, "
+                     "vs one task per setting",
         "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "load_1min": round(os.getloadavg()[0], 2)},
         "forks": args.forks, "command_latency_s": args.command_latency, "sizes": sizes,
@@ -487,7 +559,7 @@ def main() -> int:
         "role_playbook": ROLE_PLAYBOOK, "per_setting_playbook": os.path.relpath(PER_SETTING_PLAYBOOK, ROOT),
         "collection": collection, "ansible_playbook": runner.ansible_playbook,
     }
-    print(f"Backscatter baseline: role (batch) vs one session per setting; forks {args.forks} for both paths, "
+    print(f"Backscatter baseline: the role on sessions per play vs per task, and one task per setting; forks {args.forks} for both paths, "
           f"command latency {args.command_latency:g} s, {meta['machine']['cpus']} CPUs, "
           f"collection from {', '.join(meta['collection']['paths'])}", flush=True)
     print(f"labs of N servers: N-1 Mailbox + 1 subscribed Edge (N=1: one Mailbox); logs in {args.work_dir}\n")
@@ -514,14 +586,15 @@ def main() -> int:
             meta["duration_s"] = round(time.monotonic() - started, 1)
             write_report(args.report, meta, cells, ok)
 
-    print(f"\nSummary (per_setting / batch, same forks {args.forks}):")
+    print(f"\nSummary (sessions per task / one session per host for the play, same forks {args.forks}):")
     for cell in cells:
-        ratios = cell.ratios()
-        if ratios:
-            rerun = cell.runs.get("rerun")
-            print(f"  N={cell.servers:<3} session latency {cell.session_latency:g} s: sessions {_x(ratios['sessions'])}, "
-                  f"wall {_x(ratios['wall'])}, controller CPU {_x(ratios['controller_cpu'])}"
-                  + (f"; no-change rerun {rerun.wall_s:.1f} s, {rerun.sessions_total} sessions" if rerun else ""))
+        for path, ratios in cell.ratios().items():
+            run = cell.runs[path]
+            floor = cell.floor_s(args.forks, args.command_latency) if path == "rerun" else None
+            print(f"  N={cell.servers:<3} session latency {cell.session_latency:g} s, {path:<5}: {run.wall_s:.1f} s, "
+                  f"controller CPU per task {run.cpu_per_task_s * 1000:.0f} ms; per-task sessions take "
+                  f"wall {_x(ratios['wall'])}, sessions {_x(ratios['sessions'])}, CPU per task "
+                  f"{_x(ratios['cpu_per_task'])}" + (f"; the floor is {floor:.1f} s" if floor else ""))
     measured = [cell for cell in cells if cell.runs]
     if measured:
         largest = max(measured, key=lambda cell: (cell.servers, cell.session_latency))
@@ -530,7 +603,7 @@ def main() -> int:
         for path, run in largest.runs.items():
             top = sorted(run.tasks_s.items(), key=lambda item: -item[1])[:5]
             print(f"  {path:<11} " + "; ".join(f"{name} {seconds:.1f}" for name, seconds in top))
-    print(f"\n{'all runs succeeded and both paths left the same organisations' if ok else 'FAILED: see PROBLEM lines'}"
+    print(f"\n{'all runs succeeded and every path left the same organisation' if ok else 'FAILED: see PROBLEM lines'}"
           f"; took {meta['duration_s']:.0f} s; report: {args.report}")
     return 0 if ok else 1
 
