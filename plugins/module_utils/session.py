@@ -324,8 +324,10 @@ def classify(error: BaseException, endpoint: Endpoint) -> typing.Optional[Sessio
         if error.code == FAULT_QUOTA:
             return Throttled(
                 "Exchange refused a new session at %s: the account has too many open remote PowerShell sessions "
-                "(throttling policy PowerShellMaxConcurrency, 18 by default). Run fewer forks against this server, "
-                "close other sessions, or raise the limit. WSMan fault: %s" % (where, error.reason))
+                "(throttling policy PowerShellMaxConcurrency, 18 by default). Fewer of this account's sessions may "
+                "be open on this server at once: lower forks (or serial, or use throttle) where several forks reach "
+                "the same server, close other sessions of the account, or raise the policy's limit. WSMan fault: %s"
+                % (where, error.reason))
         return None
     if isinstance(error, WinRMTransportError):
         if error.code == 404 and not endpoint.snapin and endpoint.configuration_name == "Microsoft.Exchange":

@@ -114,6 +114,7 @@ def test_throttled_session_is_retried_then_explained(ansible):
         lab.set_faults(session_cap=18)
     message = run.task("read")["msg"]
     assert "too many open remote PowerShell sessions" in message and "PowerShellMaxConcurrency" in message
+    assert "forks" in message and "serial" in message
 
 
 def test_transient_http_error_is_retried(ansible):
