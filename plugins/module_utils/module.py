@@ -19,7 +19,7 @@ import typing
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from .commands import CheckModeViolation
-from .connection_options import CONNECTION_OPTIONS, CONNECTION_SPEC  # noqa: F401 (CONNECTION_OPTIONS: for callers)
+from .connection_options import CONNECTION_SPEC
 from .errors import ExchangeError, ReplyLost, SessionError
 from .resources.base import Connections, Resource
 from .session import HAS_PYPSRP, HAS_PYWINRM, PYPSRP_IMPORT_ERROR, Endpoint, wsman_options

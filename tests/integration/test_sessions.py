@@ -195,7 +195,7 @@ def test_session_dropped_by_the_server_is_opened_again(ansible, lab_definition, 
     restart(lab, lab_definition)
     mark = lab.mark()
     flag.write_text("")
-    output, _ = process.communicate(timeout=300)
+    output = process.communicate(timeout=300)[0]
     assert process.returncode == 0, output
     assert len(events(lab, mark, "session_open")) == 1  # a new session after the restart, no failure
     assert [e["command"] for e in lab.mutating_since(mark)] == ["Set-RemoteDomain"]
