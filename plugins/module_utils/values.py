@@ -2,7 +2,9 @@
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Exchange values, normalised so that what the user wants and what Exchange reports compare equal when
-they mean the same (EXCHANGE.md §3–§6): case-insensitive names and charsets, `Unlimited` as a value,
+they mean the same
+(docs/docsite/rst/exchange_behaviour.rst, "How the modules compare values"):
+case-insensitive names and charsets, `Unlimited` as a value,
 three-state booleans, time spans, IP ranges, multi-valued lists.
 
 Each kind converts a user's value (validating it, with a message that names the option) into the value

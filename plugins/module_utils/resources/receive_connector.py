@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Receive connectors of the connected server (EXCHANGE.md §6): the tarpit interval delays the answer
+"""Receive connectors of the connected server
+(docs/docsite/rst/exchange_behaviour.rst, "Receive connectors"): the tarpit interval delays the answer
 to rejected recipients, which slows directory harvesting."""
 
 from __future__ import annotations
