@@ -45,6 +45,7 @@ lint: collection
 	$(BIN)/ruff check emulator bench
 	$(RUN) ansible-lint --profile production --offline
 	$(BIN)/antsibull-changelog lint
+	$(RUN) antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --config-file emulator/pyproject.toml emulator/src/exchange_emulator
@@ -68,12 +69,14 @@ test-molecule: collection
 
 # ansible-test wants the collection under ansible_collections/<namespace>/<name> with git metadata,
 # and bootstraps pip from a host CI cannot reach: give it a copy, and a stand-in bootstrap script.
+# The unit tests run there too, as ansible-test runs them (they also run under plain pytest).
 sanity: $(STAMP)
 	rm -rf $(TMP)/sanity && mkdir -p $(SANITY)
 	git ls-files -co --exclude-standard | grep -Ev '^(emulator|bench)/' | tar cf - -T - | tar xf - -C $(SANITY)
 	cd $(SANITY) && git init -q && git add -A
 	$(BIN)/python .ci/offline_pip_bootstrap.py $(TMP)/home
 	cd $(SANITY) && HOME=$(TMP)/home PATH=$(BIN):$$PATH $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no
+	cd $(SANITY) && HOME=$(TMP)/home PATH=$(BIN):$$PATH $(BIN)/ansible-test units --python $(PY_VERSION) --color no --num-workers 1
 
 # The emulator's protocol benchmark, then the baseline's: role (one batch session per host) vs one session
 # per setting on 1, 10 and 50 emulated servers (bench/README.md; BENCH_ARGS=--quick for a short run).
