@@ -136,7 +136,7 @@ def unlimited_int(option: str, value: typing.Any, minimum: int, maximum: int) ->
 def bounded_int(option: str, value: typing.Any, minimum: int, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise InvalidValue("%s: %r is not a number from %d to %d." % (option, value, minimum, maximum))
-    return value
+    return int(value)
 
 
 def charset(option: str, value: typing.Any) -> typing.Optional[str]:
@@ -166,7 +166,7 @@ def comparable(value: typing.Any) -> typing.Any:
 
 
 def same(desired: typing.Any, actual: typing.Any) -> bool:
-    return comparable(desired) == comparable(actual)
+    return bool(comparable(desired) == comparable(actual))
 
 
 def list_delta(desired: typing.Sequence[typing.Any], actual: typing.Sequence[typing.Any], mode: str

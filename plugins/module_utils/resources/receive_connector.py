@@ -37,7 +37,7 @@ class ReceiveConnector(Resource):
 
     def _server_connectors(self, connections: Connections) -> typing.List[typing.Dict[str, typing.Any]]:
         """The connectors of the server named in `SERVER\\name`, or of the connected server."""
-        server, sep, dummy = self.name.rpartition("\\")
+        server, sep, _name = self.name.rpartition("\\")
         return connections.read(Command("Get-ReceiveConnector", {"Server": server if sep else server_name(connections)}))
 
     def _find(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:

@@ -9,6 +9,7 @@ documentation (docs/profiles.md, docs/edge-vs-mailbox.md and docs/docsite/rst/ar
 from __future__ import annotations
 
 import pathlib
+import re
 
 import pytest
 import yaml
@@ -162,8 +163,8 @@ def test_validated_domains_and_relays():
 
 
 def test_a_domain_to_validate_must_be_accepted_already():
-    with pytest.raises(AnsibleFilterError, match="backscatter_baseline_validated_domains: fabrikam.com is not an "
-                                                 "accepted domain of EX01"):
+    with pytest.raises(AnsibleFilterError, match=re.escape("backscatter_baseline_validated_domains: fabrikam.com is "
+                                                           "not an accepted domain of EX01")):
         organisation_items(validated_domains=["fabrikam.com"])
 
 
