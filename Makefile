@@ -43,12 +43,17 @@ system-packages: $(STAMP)
 # never through whatever an earlier run left under ~/.ansible.
 lint: collection
 	$(BIN)/ruff check emulator bench
+	$(BIN)/ruff check --config ruff-plugins.toml plugins tests/unit
 	$(RUN) ansible-lint --profile production --offline
 	$(BIN)/antsibull-changelog lint
 	$(RUN) antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
 
+# plugins/ is type-checked as Ansible imports it, from an ansible_collections tree (a link to this checkout).
 typecheck: $(STAMP)
 	$(BIN)/mypy --config-file emulator/pyproject.toml emulator/src/exchange_emulator
+	rm -rf $(TMP)/typecheck && mkdir -p $(TMP)/typecheck/ansible_collections/mailhygiene
+	ln -s $(CURDIR) $(TMP)/typecheck/ansible_collections/mailhygiene/exchange
+	cd $(TMP)/typecheck && $(BIN)/mypy --config-file $(CURDIR)/mypy-plugins.ini -p ansible_collections.mailhygiene.exchange.plugins
 
 test-emulator: $(STAMP)
 	$(BIN)/pytest -q emulator/tests
