@@ -46,7 +46,7 @@ lint: collection
 	$(BIN)/ruff check --config ruff-plugins.toml plugins tests/unit
 	$(RUN) ansible-lint --profile production --offline
 	$(BIN)/antsibull-changelog lint
-	$(RUN) antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
+	$(RUN) antsibull-docs --config-file .ci/antsibull-docs.cfg lint-collection-docs --plugin-docs --check-extra-docs-refs .
 
 # plugins/ is type-checked as Ansible imports it, from an ansible_collections tree (a link to this checkout).
 typecheck: $(STAMP)
