@@ -138,8 +138,8 @@ def test_the_organisation_is_written_once_per_directory(topology):
 
 
 # ------------------------------------------------------------------------------------------ overrides
-def organisation_items(profile="rfc", server=EX01, organization_host=True, **variables):
-    return items_by_kind(baseline_resources(settle(profile, **variables), server, organization_host))
+def organisation_items(profile="rfc", server=None, organization_host=True, **variables):
+    return items_by_kind(baseline_resources(settle(profile, **variables), server or EX01, organization_host))
 
 
 def test_default_domain_overrides_merge_into_the_profile():

@@ -278,10 +278,11 @@ def replay(answers, commands):
     return objects
 
 
-@pytest.mark.parametrize("resource_class, options, answers, action, commands, before, after",
-                         [case for case in CASES if case.values[3] == "update"])
-def test_a_planned_update_leaves_nothing_to_do_once_applied(resource_class, options, answers, action, commands,
-                                                           before, after):
+UPDATES = [case for case in CASES if case.values[3] == "update"]
+
+
+@pytest.mark.parametrize("resource_class, options, answers, action, commands, before, after", UPDATES)
+def test_an_applied_update_needs_nothing_more(resource_class, options, answers, action, commands, before, after):
     """Idempotence at the seam: the object as the plan's commands leave it needs no further command."""
     applied = replay(answers, commands)
     again = resource_class(options).plan(StandInConnections(applied))
