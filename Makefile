@@ -43,11 +43,17 @@ system-packages: $(STAMP)
 # never through whatever an earlier run left under ~/.ansible.
 lint: collection
 	$(BIN)/ruff check emulator bench
+	$(BIN)/ruff check --config ruff-plugins.toml plugins tests/unit
 	$(RUN) ansible-lint --profile production --offline
 	$(BIN)/antsibull-changelog lint
+	$(RUN) antsibull-docs --config-file .ci/antsibull-docs.cfg lint-collection-docs --plugin-docs --check-extra-docs-refs .
 
+# plugins/ is type-checked as Ansible imports it, from an ansible_collections tree (a link to this checkout).
 typecheck: $(STAMP)
 	$(BIN)/mypy --config-file emulator/pyproject.toml emulator/src/exchange_emulator
+	rm -rf $(TMP)/typecheck && mkdir -p $(TMP)/typecheck/ansible_collections/mailhygiene
+	ln -s $(CURDIR) $(TMP)/typecheck/ansible_collections/mailhygiene/exchange
+	cd $(TMP)/typecheck && $(BIN)/mypy --config-file $(CURDIR)/mypy-plugins.ini -p ansible_collections.mailhygiene.exchange.plugins
 
 test-emulator: $(STAMP)
 	$(BIN)/pytest -q emulator/tests
@@ -68,12 +74,14 @@ test-molecule: collection
 
 # ansible-test wants the collection under ansible_collections/<namespace>/<name> with git metadata,
 # and bootstraps pip from a host CI cannot reach: give it a copy, and a stand-in bootstrap script.
+# The unit tests run there too, as ansible-test runs them (they also run under plain pytest).
 sanity: $(STAMP)
 	rm -rf $(TMP)/sanity && mkdir -p $(SANITY)
 	git ls-files -co --exclude-standard | grep -Ev '^(emulator|bench)/' | tar cf - -T - | tar xf - -C $(SANITY)
 	cd $(SANITY) && git init -q && git add -A
 	$(BIN)/python .ci/offline_pip_bootstrap.py $(TMP)/home
 	cd $(SANITY) && HOME=$(TMP)/home PATH=$(BIN):$$PATH $(BIN)/ansible-test sanity --python $(PY_VERSION) --color no
+	cd $(SANITY) && HOME=$(TMP)/home PATH=$(BIN):$$PATH $(BIN)/ansible-test units --python $(PY_VERSION) --color no --num-workers 1
 
 # The emulator's protocol benchmark, then the baseline's on 1, 10 and 50 emulated servers (the role on one
 # session per host for the play vs a session per task vs one task per setting), then a ten-task playbook

@@ -140,7 +140,8 @@ def category(record: typing.Any) -> str:
 
 
 def assert_exchange_error(record: typing.Any, short_type: str, task: str, server: str | None = None) -> None:
-    """An Exchange task's error record (EXCHANGE.md §1): the type, the category line and the
+    """An Exchange task's error record
+    (docs/docsite/rst/exchange_behaviour.rst, "Errors and warnings"): the type, the category line and the
     `[Server=…,RequestId=…,TimeStamp=…] [FailureCategory=Cmdlet-<Type>] …,<task>` FullyQualifiedErrorId."""
     assert exception_type(record).rsplit(".", 1)[-1] == short_type, exception_types(record)
     assert record.reason == short_type

@@ -276,7 +276,8 @@ def long_running_cmdlet(ctx: Context) -> None:
 
 def client_execute_ps_failure(ctx: Context) -> None:
     # Recorded: Client.execute_ps("Get-ServiceTypo") — Invoke-Expression fails: the command is not found.
-    # On Exchange's NoLanguage endpoint Invoke-Expression itself is not found (NOTES §3.2).
+    # On Exchange's NoLanguage endpoint Invoke-Expression itself is not found
+    # (docs/docsite/rst/exchange_behaviour.rst, "NoLanguage: commands with parameters, never script text").
     client = Client("127.0.0.1", port=ctx.port, username=USER, password=PASSWORD, ssl=False, path="PowerShell",
                     auth="basic", encryption="never")
     output, streams, had_errors = client.execute_ps("Get-ServiceTypo", configuration_name="Microsoft.Exchange")

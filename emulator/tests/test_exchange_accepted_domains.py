@@ -1,4 +1,6 @@
-"""Accepted domains (EXCHANGE.md §4, §6): Get-/Set-/New-/Remove-AcceptedDomain; AddressBookEnabled, which
+"""Accepted domains
+(docs/docsite/rst/exchange_behaviour.rst, "Accepted domains"):
+Get-/Set-/New-/Remove-AcceptedDomain; AddressBookEnabled, which
 decides whether recipient validation covers a domain, defaults per DomainType."""
 
 from __future__ import annotations

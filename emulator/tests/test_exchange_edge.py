@@ -1,4 +1,6 @@
-"""Edge Transport servers (EXCHANGE.md §3, §4): an EdgeSync-subscribed Edge reads the organisation's replicated
+"""Edge Transport servers
+(docs/docsite/rst/exchange_behaviour.rst, "Edge Transport servers"):
+an EdgeSync-subscribed Edge reads the organisation's replicated
 configuration and refuses to change it, but keeps its own recipient filter; a standalone Edge keeps everything
 in its own AD LDS, starting with its `Default Domain`; Mailbox-only cmdlets do not exist there."""
 

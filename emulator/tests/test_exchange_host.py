@@ -1,4 +1,6 @@
-"""The host endpoint (EXCHANGE.md §2): /wsman, configuration Microsoft.PowerShell. The install path from the
+"""The host endpoint
+(docs/docsite/rst/exchange_behaviour.rst, "The host endpoint"):
+/wsman, configuration Microsoft.PowerShell. The install path from the
 environment or the registry, services (Restart-Service MSExchangeTransport counts restarts and clears pending
 restarts), the Exchange snap-in; the emulator runs commands only, and says so clearly for script text."""
 

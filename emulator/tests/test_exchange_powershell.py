@@ -1,4 +1,5 @@
-"""PowerShell's own rules in an Exchange session (EXCHANGE.md §1): the NoLanguage endpoint, the few PowerShell
+"""PowerShell's own rules in an Exchange session
+(docs/docsite/rst/exchange_behaviour.rst, "The management endpoint"): the NoLanguage endpoint, the few PowerShell
 commands it exposes, RBAC, the parameter binder's errors, ErrorAction, WarningAction, -WhatIf and -Confirm."""
 
 from __future__ import annotations

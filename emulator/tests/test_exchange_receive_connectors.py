@@ -1,4 +1,6 @@
-"""Receive connectors (EXCHANGE.md §4, §6): per server, identity `<server>\\<name>`; TarpitInterval delays the
+"""Receive connectors
+(docs/docsite/rst/exchange_behaviour.rst, "Receive connectors"):
+per server, identity `<server>\\<name>`; TarpitInterval delays the
 answer to a rejected recipient (default 00:00:05, 00:00:00 disables, at most 00:10:00)."""
 
 from __future__ import annotations

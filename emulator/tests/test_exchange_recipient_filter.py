@@ -1,4 +1,6 @@
-"""The recipient filter (EXCHANGE.md §4): Get-/Set-RecipientFilterConfig through the management endpoint."""
+"""The recipient filter
+(docs/docsite/rst/exchange_behaviour.rst, "The recipient filter"):
+Get-/Set-RecipientFilterConfig through the management endpoint."""
 
 from __future__ import annotations
 

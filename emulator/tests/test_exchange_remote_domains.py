@@ -1,4 +1,6 @@
-"""Remote domains (EXCHANGE.md §3): Get-/Set-/New-/Remove-RemoteDomain through the management endpoint."""
+"""Remote domains
+(docs/docsite/rst/exchange_behaviour.rst, "Remote domains"):
+Get-/Set-/New-/Remove-RemoteDomain through the management endpoint."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ from clients import management_pool
 
 TASKS = "Microsoft.Exchange.Management.SystemConfigurationTasks."
 
-# EXCHANGE.md §3: new-domain defaults and the built-in `Default` (`*`) domain's, where they differ.
+# New-domain defaults and the built-in `Default` (`*`) domain's, where they differ
+# (docs/docsite/rst/exchange_behaviour.rst, "Properties and defaults").
 NEW_DEFAULTS = {
     "IsInternal": False,
     "TargetDeliveryDomain": False,
@@ -183,7 +186,8 @@ def test_set_with_an_identity_matching_several_is_refused(lab, ex01):
     ("RequiredCharsetCoverage", 0, 0),
     ("TNEFEnabled", True, True),
     ("TNEFEnabled", False, False),
-    # Unlimited<int> values arrive as their text over remoting (EXCHANGE.md §1).
+    # Unlimited<int> values arrive as their text over remoting
+    # (docs/docsite/rst/exchange_behaviour.rst, "Values as they arrive").
     ("LineWrapSize", 78, "78"),
     ("LineWrapSize", "132", "132"),
     ("LineWrapSize", 1, "1"),
@@ -358,7 +362,8 @@ def test_new_remote_domain_bad_input(lab, ex01, parameters, error_id, parameter)
     ("RequiredCharsetCoverage", "most", "ParameterArgumentTransformationError",
      "ParameterBindingArgumentTransformationException"),
     ("LineWrapSize", 133, "ParameterArgumentValidationError", "ParameterBindingValidationException"),
-    # EXCHANGE.md §3: 1-132 or Unlimited (the docs' 0-132 notwithstanding).
+    # 1-132 or Unlimited, Microsoft's 0-132 notwithstanding
+    # (docs/docsite/rst/exchange_behaviour.rst, "Properties and defaults").
     ("LineWrapSize", 0, "ParameterArgumentValidationError", "ParameterBindingValidationException"),
     ("LineWrapSize", "wide", "ParameterArgumentTransformationError",
      "ParameterBindingArgumentTransformationException"),

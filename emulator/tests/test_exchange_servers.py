@@ -1,4 +1,6 @@
-"""Servers (EXCHANGE.md §5, §6): Get-ExchangeServer (version, role, edition), Get-/Set-TransportService with
+"""Servers
+(docs/docsite/rst/exchange_behaviour.rst, "Servers"):
+Get-ExchangeServer (version, role, edition), Get-/Set-TransportService with
 AntispamAgentsEnabled, Get-EdgeSubscription."""
 
 from __future__ import annotations

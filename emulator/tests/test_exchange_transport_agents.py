@@ -1,4 +1,5 @@
-"""Transport agents and the anti-spam scripts (EXCHANGE.md §5).
+"""Transport agents and the anti-spam scripts
+(docs/docsite/rst/exchange_behaviour.rst, "Anti-spam and transport agents").
 
 The agent cmdlets act on the server hosting the session (its agents.config); every change asks for a restart
 of the transport service. `Install-AntiSpamAgents.ps1` runs on the host endpoint (/wsman, Microsoft.PowerShell)

@@ -1,4 +1,6 @@
-"""Organisation transport settings (EXCHANGE.md §5, §6): Get-/Set-TransportConfig, above all InternalSMTPServers,
+"""Organisation transport settings
+(docs/docsite/rst/exchange_behaviour.rst, "Organisation transport settings"):
+Get-/Set-TransportConfig, above all InternalSMTPServers,
 the internal relays Sender ID needs once the anti-spam agents are installed."""
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def test_defaults(pristine):
     assert multi(obj["InternalSMTPServers"]) == []
     assert obj["Identity"] == obj["Name"] == NAME
     assert str(pristine.output[0]) == NAME
-    # Unlimited<int> arrives as text over remoting (EXCHANGE.md §1).
+    # Unlimited<int> arrives as text over remoting (docs/docsite/rst/exchange_behaviour.rst, "Values as they arrive").
     assert obj["MaxRecipientEnvelopeLimit"] == "500"
     assert obj["ExternalDsnSendHtml"] is True and obj["InternalDsnSendHtml"] is True
     assert obj["ExternalPostmasterAddress"] is None

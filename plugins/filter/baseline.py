@@ -73,7 +73,7 @@ def baseline_resources(settings: typing.Dict[str, typing.Any], server: typing.Di
     writes_organisation = (organization_host and not is_edge) or (is_edge and not server.get("edge_subscribed"))
     if writes_organisation:
         items.append(dict({"kind": "remote_domain", "domain_name": "*"}, **settings["default_domain"]))
-        for partner in partner_list(settings.get("partners")):
+        for partner in partner_list(settings.get("partners") or []):
             items.append(dict({"kind": "remote_domain"}, **partner, **settings["partner_domain"]))
         accepted = {str(d.get("domain_name", "")).lower() for d in server.get("accepted_domains") or []}
         for domain in settings.get("validated_domains") or []:

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The batch: many resources of one server in one session (DESIGN.md §2).
+"""The batch: many resources of one server in one session (docs/docsite/rst/architecture.rst, "The batch").
 
 Every item is validated before anything is sent. Then each object type is read once, every item is
 planned against those reads, the plans are applied in the order given, and each object type is read

@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Commands as values: what is sent to Exchange is always a command name with parameters, never script
-text (DESIGN.md §1), so nothing a user writes can be interpreted as PowerShell.
+text, so nothing a user writes can be interpreted as PowerShell
+(docs/docsite/rst/architecture.rst, "The two endpoints").
 
 A `Command` knows whether it can change anything (by its verb, or explicitly for scripts invoked by
 path); the session refuses a mutating command in check mode. For the WinRS path, `render` writes the
@@ -47,7 +48,8 @@ class Command(object):
         if mutates is None:
             mutates = verb in MUTATING_VERBS and name.lower() not in NON_MUTATING_COMMANDS
         self.mutates = mutates
-        # Safe to send again after a transient failure (DESIGN.md §3): reads, and writes that set
+        # Safe to send again after a transient failure
+        # (docs/docsite/rst/architecture.rst, "Errors and retries"): reads, and writes that set
         # absolute values.
         self.idempotent = idempotent or not mutates
         # "management" (Exchange cmdlets, /PowerShell/) or "host" (the server itself, /wsman).

@@ -4,7 +4,8 @@
 """Desired state against actual state: settings as typed descriptors, the difference as the minimal
 parameters to send, and the before/after of the keys the user set (for --diff).
 
-Only keys the user set are compared (DESIGN.md §3): an option left out is not managed.
+Only keys the user set are compared: an option left out is not managed
+(docs/docsite/rst/architecture.rst, "Idempotence, check mode and diff").
 """
 
 from __future__ import annotations

@@ -190,7 +190,7 @@ class BlocklistClient:
                 failures.append(f"{nameserver} port {self.port}: answered {dns.rcode.to_text(rcode)}")
                 continue
             wanted = dns.rdatatype.from_text(rdtype)
-            texts = []
+            texts: list[str] = []
             for rrset in response.answer:
                 if rrset.rdtype == wanted:
                     texts.extend(_record_text(rdata) for rdata in rrset)

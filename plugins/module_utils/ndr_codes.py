@@ -482,10 +482,12 @@ def explain_report(message: str | bytes | email.message.Message) -> list[Recipie
         raise NotAnNdr("the message has no message/delivery-status part, so it is not an RFC 3464 delivery status "
                        f"report (content type {message.get_content_type()}); expected {EXPECTED}")
     # The email package parses the part into header blocks: the per-message fields, then one per recipient.
-    blocks = status_part.get_payload()
-    if not isinstance(blocks, list) or len(blocks) < 2:
+    payload = status_part.get_payload()
+    if not isinstance(payload, list) or len(payload) < 2 \
+            or not all(isinstance(block, email.message.Message) for block in payload):
         raise NotAnNdr("the message/delivery-status part has no per-recipient fields (Final-Recipient, Action, "
                        f"Status); expected {EXPECTED}")
+    blocks = typing.cast("list[email.message.Message]", payload)
     reporting_mta = _typed_value(blocks[0].get("Reporting-MTA"))
     reports = []
     for block in blocks[1:]:

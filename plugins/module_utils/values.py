@@ -2,7 +2,9 @@
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Exchange values, normalised so that what the user wants and what Exchange reports compare equal when
-they mean the same (EXCHANGE.md §3–§6): case-insensitive names and charsets, `Unlimited` as a value,
+they mean the same
+(docs/docsite/rst/exchange_behaviour.rst, "How the modules compare values"):
+case-insensitive names and charsets, `Unlimited` as a value,
 three-state booleans, time spans, IP ranges, multi-valued lists.
 
 Each kind converts a user's value (validating it, with a message that names the option) into the value
@@ -134,7 +136,7 @@ def unlimited_int(option: str, value: typing.Any, minimum: int, maximum: int) ->
 def bounded_int(option: str, value: typing.Any, minimum: int, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise InvalidValue("%s: %r is not a number from %d to %d." % (option, value, minimum, maximum))
-    return value
+    return int(value)
 
 
 def charset(option: str, value: typing.Any) -> typing.Optional[str]:
@@ -164,7 +166,7 @@ def comparable(value: typing.Any) -> typing.Any:
 
 
 def same(desired: typing.Any, actual: typing.Any) -> bool:
-    return comparable(desired) == comparable(actual)
+    return bool(comparable(desired) == comparable(actual))
 
 
 def list_delta(desired: typing.Sequence[typing.Any], actual: typing.Sequence[typing.Any], mode: str

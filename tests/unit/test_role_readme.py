@@ -52,7 +52,7 @@ def variables_table():
     for line in lines[starts[0] + 2:]:
         if not line.startswith("|"):
             break
-        row = dict(zip(HEADER, cells(line)))
+        row = dict(zip(HEADER, cells(line), strict=False))
         names = code_spans(row["Variable"])
         assert len(names) == 1, "a row of the variables table must name one variable in backticks: %r" % line
         assert names[0] not in rows, "%s is documented twice" % names[0]

@@ -1,7 +1,7 @@
 """Injected latency and faults, set in the lab file and changeable while the lab runs.
 
 - `session_open_latency`: seconds added when a session (WSMan shell) is created, as opening an Exchange
-  remote session costs seconds on real servers (DESIGN.md §2);
+  remote session costs seconds on real servers (docs/docsite/rst/architecture.rst, "Sessions and speed");
 - `command_latency`: seconds added before every command runs;
 - `session_cap`: concurrent management sessions per user and server (Exchange's default throttling
   policy allows 18, PowerShellMaxConcurrency); `host_session_cap` the same for /wsman (WinRM's

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Accepted domains (EXCHANGE.md §4, §6). Recipient validation covers only accepted domains with
+"""Accepted domains (docs/docsite/rst/exchange_behaviour.rst, "Accepted domains").
+Recipient validation covers only accepted domains with
 AddressBookEnabled true (the default for Authoritative, not for relay domains). Found by DomainName."""
 
 from __future__ import annotations

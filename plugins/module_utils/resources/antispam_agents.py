@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The anti-spam agents of a Mailbox server (EXCHANGE.md §5).
+"""The anti-spam agents of a Mailbox server
+(docs/docsite/rst/exchange_behaviour.rst, "Installing the anti-spam agents").
 
 Installed by Install-AntiSpamAgents.ps1 on the server itself (the host endpoint: the script cannot
 run through the NoLanguage management endpoint), only when missing (running it twice fails). Edge

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Receive connectors of the connected server (EXCHANGE.md §6): the tarpit interval delays the answer
+"""Receive connectors of the connected server
+(docs/docsite/rst/exchange_behaviour.rst, "Receive connectors"): the tarpit interval delays the answer
 to rejected recipients, which slows directory harvesting."""
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class ReceiveConnector(Resource):
 
     def _server_connectors(self, connections: Connections) -> typing.List[typing.Dict[str, typing.Any]]:
         """The connectors of the server named in `SERVER\\name`, or of the connected server."""
-        server, sep, dummy = self.name.rpartition("\\")
+        server, sep, _name = self.name.rpartition("\\")
         return connections.read(Command("Get-ReceiveConnector", {"Server": server if sep else server_name(connections)}))
 
     def _find(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:

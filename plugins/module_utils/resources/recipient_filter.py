@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The recipient filter (EXCHANGE.md §4): one object per organisation, or per Edge server.
+"""The recipient filter: one object per organisation, or per Edge server
+(docs/docsite/rst/exchange_behaviour.rst, "The recipient filter").
 
 It works only where the Recipient Filter agent is installed and enabled, and recipient validation
 covers only accepted domains with AddressBookEnabled; the role and server_info say so, this resource

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Remote domains (EXCHANGE.md §3).
+"""Remote domains (docs/docsite/rst/exchange_behaviour.rst, "Remote domains").
 
 Found by DomainName by listing (Identity matches Name, never DomainName). DomainName cannot change:
 a remote domain whose name now stands for another domain is removed and created again, and reported

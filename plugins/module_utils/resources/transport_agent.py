@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A transport agent of the connected server: enabled or not, its priority (EXCHANGE.md §5). Agent
+"""A transport agent of the connected server: enabled or not, its priority
+(docs/docsite/rst/exchange_behaviour.rst, "Transport agent cmdlets"). Agent
 changes take effect after the transport service restarts; the result says so."""
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Organisation transport settings (EXCHANGE.md §5, §6): the internal SMTP servers Sender ID and
-connection filtering must skip, and the DSN settings that shape non-delivery reports."""
+"""Organisation transport settings: the internal SMTP servers Sender ID and connection filtering
+must skip, and the DSN settings that shape non-delivery reports
+(docs/docsite/rst/exchange_behaviour.rst, "Organisation transport settings")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The emulated Exchange organisation: its model and its commands. Knows nothing of PowerShell
-remoting; see ../../../../../shared/EXCHANGE.md (the behaviour this package follows)."""
+remoting; the behaviour it follows is
+docs/docsite/rst/exchange_behaviour.rst in the repository."""
 
 from __future__ import annotations
 

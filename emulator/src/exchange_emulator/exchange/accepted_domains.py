@@ -1,4 +1,4 @@
-"""Accepted domains: Get-/Set-/New-/Remove-AcceptedDomain (EXCHANGE.md §4, §6).
+"""Accepted domains: Get-/Set-/New-/Remove-AcceptedDomain (docs/docsite/rst/exchange_behaviour.rst, "Accepted domains").
 
 AddressBookEnabled defaults to true for Authoritative domains and false for relay domains; recipient
 validation covers only domains where it is true.

@@ -1,6 +1,7 @@
 """Errors Exchange and the Windows host raise, described by their .NET exception type.
 
-Clients tell errors apart by exception type (EXCHANGE.md §1), so every error here carries the full type
+Clients tell errors apart by exception type
+(docs/docsite/rst/exchange_behaviour.rst, "Errors and warnings"), so every error here carries the full type
 chain. A cmdlet raises a `CmdletError` to end with a terminating error, or hands it to
 `Invocation.write_error` for a non-terminating one. The runspace layer adds what PowerShell adds
 (FullyQualifiedErrorId, InvocationInfo, the category line).
@@ -77,7 +78,8 @@ def argument_error(message: str) -> CmdletError:
 
 
 def edge_sync_managed(noun: str) -> CmdletError:
-    # Wording follows the documented rule (EXCHANGE.md §3): on a subscribed Edge this configuration is
+    # Wording follows the documented rule
+    # (docs/docsite/rst/exchange_behaviour.rst, "Edge Transport servers"): on a subscribed Edge this configuration is
     # owned by the organisation and replicated by EdgeSync.
     return CmdletError(
         "Microsoft.Exchange.Configuration.Tasks.CannotModifyEdgeSyncObjectException", TASK_EXCEPTION[1:],

@@ -1,5 +1,6 @@
 """The Windows host under Exchange: environment, registry, services, the Exchange snap-in and the
-anti-spam scripts (EXCHANGE.md §2). These are the commands the host endpoint (`/wsman`,
+anti-spam scripts
+(docs/docsite/rst/exchange_behaviour.rst, "The host endpoint"). These are the commands the host endpoint (`/wsman`,
 Microsoft.PowerShell) and the WinRS `powershell.exe` offer.
 """
 

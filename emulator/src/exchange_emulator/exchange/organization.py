@@ -4,7 +4,8 @@ State is one JSON-able dict: organisation facts, the directory (Active Directory
 by all servers of the organisation) and the servers (each with what lives on the server itself:
 transport agents, services, receive connectors, and for Edge its own AD LDS copy of the configuration).
 
-Which copy a cmdlet sees depends on the server that hosts the session (EXCHANGE.md §3, §4):
+Which copy a cmdlet sees depends on the server that hosts the session
+(docs/docsite/rst/exchange_behaviour.rst, "Edge Transport servers"):
 - a Mailbox server reads and writes the directory;
 - a standalone Edge keeps everything locally;
 - an EdgeSync-subscribed Edge sees the organisation's replicated objects read-only, and keeps its

@@ -1,4 +1,5 @@
-"""Receive connectors, per server: Get-/Set-ReceiveConnector (EXCHANGE.md §4, §6).
+"""Receive connectors, per server: Get-/Set-ReceiveConnector
+(docs/docsite/rst/exchange_behaviour.rst, "Receive connectors").
 
 Identity is `<server>\\<name>`; a bare name means the server hosting the session. Listing without -Identity
 or -Server returns the connectors in the directory, those of every Mailbox server (an Edge lists its own).

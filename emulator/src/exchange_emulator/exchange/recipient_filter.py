@@ -1,4 +1,5 @@
-"""The recipient filter: Get-/Set-RecipientFilterConfig (EXCHANGE.md §4).
+"""The recipient filter: Get-/Set-RecipientFilterConfig
+(docs/docsite/rst/exchange_behaviour.rst, "The recipient filter").
 
 One object per organisation, or per Edge server (its AD LDS); identity `RecipientFilterConfig`; no
 -Identity parameter. The cmdlets work before the agents are installed; the SMTP front consults the

@@ -1,4 +1,4 @@
-"""Remote domains: Get-/Set-/New-/Remove-RemoteDomain (EXCHANGE.md §3)."""
+"""Remote domains: Get-/Set-/New-/Remove-RemoteDomain (docs/docsite/rst/exchange_behaviour.rst, "Remote domains")."""
 
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ SETTINGS: tuple[Parameter, ...] = (
     Parameter("PreferredInternetCodePageForShiftJis", SHIFT_JIS),
     Parameter("RequiredCharsetCoverage", Int(0, 100, nullable=True)),
     Parameter("TNEFEnabled", NullableBool()),
-    # EXCHANGE.md §3: 1-132 or Unlimited (Microsoft's reference says 0-132; the spec's observed range wins).
+    # 1-132 or Unlimited; Microsoft's reference says 0-132, the observed range wins
+    # (docs/docsite/rst/exchange_behaviour.rst, "Properties and defaults").
     Parameter("LineWrapSize", Unlimited(1, 132)),
     Parameter("MessageCountThreshold", Int(0, 2147483647)),
 )
@@ -76,7 +77,8 @@ SETTING_NAMES = tuple(p.name for p in SETTINGS)
 
 
 def new_remote_domain(ctx: ServerContext, name: str, domain_name: str, default: bool = False) -> Obj:
-    """A remote domain as New-RemoteDomain (or, for `*`, setup) creates it (EXCHANGE.md §3 table)."""
+    """A remote domain as New-RemoteDomain (or, for `*`, setup) creates it
+    (docs/docsite/rst/exchange_behaviour.rst, "Properties and defaults")."""
     obj = new_ad_object(ctx, name, *CONTAINER)
     obj.update({
         "DomainName": domain_name,
@@ -114,7 +116,8 @@ def to_record(ctx: ServerContext, obj: Obj) -> Record:
         "PreferredInternetCodePageForShiftJis", "RequiredCharsetCoverage", "TNEFEnabled", "LineWrapSize",
         "TrustedMailOutboundEnabled", "TrustedMailInboundEnabled", "UseSimpleDisplayName", "NDRDiagnosticInfoEnabled",
         "MessageCountThreshold")}
-    # Unlimited<int> is not a type remoting knows: it arrives as its text, "78" or "Unlimited" (EXCHANGE.md §1).
+    # Unlimited<int> is not a type remoting knows: it arrives as its text, "78" or "Unlimited"
+    # (docs/docsite/rst/exchange_behaviour.rst, "Values as they arrive").
     props["LineWrapSize"] = str(props["LineWrapSize"])
     props.update(ad_properties(ctx, obj, "ms-Exch-Domain-Content-Config", ["top", "msExchDomainContentConfig"],
                                exchange_version="0.1 (8.0.535.0)"))
@@ -145,7 +148,8 @@ def check_target_delivery_domain(obj: Obj) -> None:
 
 
 def couple_oof_and_internal(obj: Obj, inv: Invocation) -> None:
-    """AllowedOOFType and IsInternal share storage (EXCHANGE.md §3, reported): IsInternal is applied
+    """AllowedOOFType and IsInternal share storage
+    (docs/docsite/rst/exchange_behaviour.rst, "Rules"), reported: IsInternal is applied
     first, AllowedOOFType last, so when both are given the OOF type decides."""
     if "IsInternal" in inv.params:
         if inv.params["IsInternal"]:

@@ -1,5 +1,5 @@
 """Exchange servers: what setup installs on each, and Get-ExchangeServer, Get-EdgeSubscription,
-Get-/Set-TransportService (EXCHANGE.md §5, §6)."""
+Get-/Set-TransportService (docs/docsite/rst/exchange_behaviour.rst, "Servers")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Transport agents of the server that hosts the session (its agents.config), and the anti-spam
-install/uninstall scripts (EXCHANGE.md §5).
+install/uninstall scripts (docs/docsite/rst/exchange_behaviour.rst, "Anti-spam and transport agents").
 
 Agent changes need the transport service restarted; every change says so with Exchange's warning, and
 the server remembers which changes are pending until `MSExchangeTransport` restarts.
@@ -133,7 +133,7 @@ def needs_restart(inv: Invocation, service: str) -> None:
 def get_transport_agent(inv: Invocation) -> None:
     _, agents = agents_of(inv)
     identity = inv.params.get("Identity")
-    # An unknown name returns nothing and no error (EXCHANGE.md §5).
+    # An unknown name returns nothing and no error (docs/docsite/rst/exchange_behaviour.rst, "Transport agent cmdlets").
     for obj in sorted(agents, key=lambda a: a["Priority"]):
         if identity is None or obj["Identity"].lower() == identity.strip().lower():
             inv.write(to_record(obj))

@@ -1,4 +1,5 @@
-"""Organisation transport settings: Get-/Set-TransportConfig (EXCHANGE.md §5, §6).
+"""Organisation transport settings: Get-/Set-TransportConfig
+(docs/docsite/rst/exchange_behaviour.rst, "Organisation transport settings").
 
 `InternalSMTPServers` is the list of internal relays Sender ID and connection filtering skip; it is
 multi-valued IP ranges (single address, CIDR, start-end), replaced or changed with Add/Remove.
@@ -86,7 +87,8 @@ def to_record(ctx: ServerContext, obj: Obj) -> Record:
         "MaxDumpsterSizePerDatabase": "18 MB (18,874,368 bytes)",
         "MaxDumpsterTime": "7.00:00:00",
         "MaxReceiveSize": TEN_MB,
-        # Unlimited<int> arrives as its text over remoting, "500" or "Unlimited" (EXCHANGE.md §1).
+        # Unlimited<int> arrives as its text over remoting, "500" or "Unlimited"
+        # (docs/docsite/rst/exchange_behaviour.rst, "Values as they arrive").
         "MaxRecipientEnvelopeLimit": str(obj["MaxRecipientEnvelopeLimit"]),
         "MaxSendSize": TEN_MB,
         "ShadowRedundancyEnabled": True,

@@ -1,5 +1,5 @@
-"""psrpcore's server runspace pool, with the corrections real clients need (shared/reference/
-psrp-prototype/NOTES.md §5)."""
+"""psrpcore's server runspace pool, with the corrections real clients need
+(docs/docsite/rst/emulator.rst, "Driving psrpcore's server side")."""
 
 from __future__ import annotations
 

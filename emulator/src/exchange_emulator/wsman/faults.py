@@ -1,5 +1,5 @@
 """WS-Management faults, shaped as Windows' WinRM service sends them (codes and texts from recorded
-Windows traffic where we have it: shared/reference/captures/pypsrp)."""
+Windows traffic where we have it: emulator/tests/captures/pypsrp)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def test_domain_names(text, wildcards, expected):
 @pytest.mark.parametrize("text,wildcards", [("*", False), ("contoso", False), ("-bad.com", False),
                                             ("a..b.com", False), ("*.*.com", True), ("con toso.com", False)])
 def test_bad_domain_names_name_the_option(text, wildcards):
-    with pytest.raises(InvalidValue, match="^d: "):
+    with pytest.raises(InvalidValue, match=r"^d: "):
         values.domain_name("d", text, wildcards)
 
 
@@ -38,7 +38,7 @@ def test_ip_ranges(text, expected):
 
 @pytest.mark.parametrize("text", ["10.0.0.256", "10.0.0.9-10.0.0.1", "10.0.0.1-fe80::1", "host.example"])
 def test_bad_ip_ranges(text):
-    with pytest.raises(InvalidValue, match="^r: "):
+    with pytest.raises(InvalidValue, match=r"^r: "):
         values.ip_range("r", text)
 
 
