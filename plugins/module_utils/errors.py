@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Typed errors: failures to reach or use an endpoint (SessionError), and errors Exchange reports
 (ExchangeError), told apart by the .NET exception type in the error record, never by its English text
-(DESIGN.md §3). Every message says what failed and what to do about it."""
+(docs/docsite/rst/architecture.rst, "Errors and retries"). Every message says what failed and what to do about it."""
 
 from __future__ import annotations
 

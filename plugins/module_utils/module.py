@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a module of this collection is: its documentation, a Task (the resource, info gatherer or batch
-it runs) and `main()`, which hands the task to the engine.
+it runs) and `main()`, which hands the task to the engine (docs/docsite/rst/architecture.rst, "The engine").
 
 A task runs in one of two places, with the same results:
 - in the host's persistent Exchange session (plugins/connection/exchange_session.py): the action plugin

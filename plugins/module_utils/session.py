@@ -4,10 +4,11 @@
 """Sessions with Exchange: open a PowerShell Remoting runspace pool (pypsrp), run commands, turn
 streams into results and typed errors, retry what is safe to retry, always close.
 
-Two endpoints (DESIGN.md §1): the management endpoint (`/PowerShell/`, `Microsoft.Exchange`,
-NoLanguage) for Exchange cmdlets, and the host endpoint (`/wsman`, `Microsoft.PowerShell`) for what
-must run on the server itself. The host endpoint can also be reached through WinRS with pywinrm
-(`host_transport: winrm`), rendering the same commands as PowerShell text with strict quoting.
+Two endpoints (docs/docsite/rst/architecture.rst, "The two endpoints"): the management endpoint
+(`/PowerShell/`, `Microsoft.Exchange`, NoLanguage) for Exchange cmdlets, and the host endpoint (`/wsman`,
+`Microsoft.PowerShell`) for what must run on the server itself. The host endpoint can also be reached
+through WinRS with pywinrm (`host_transport: winrm`), rendering the same commands as PowerShell text with
+strict quoting.
 
 Errors are told apart by the exception type Exchange reports, never by English message text.
 """

@@ -7,7 +7,8 @@ A resource is one kind of Exchange object (a remote domain, the recipient filter
 the user's parameters when constructed (before anything is sent), plans against what it reads, and
 reports the object afterwards. Single-object modules and the batch `config` module use the same
 classes; `Connections` opens each endpoint's session once, on first use, and reads each distinct
-command once, which is what makes a batch cost one session per server (DESIGN.md §2).
+command once, which is what makes a batch cost one session per server
+(docs/docsite/rst/architecture.rst, "Sessions and speed").
 """
 
 from __future__ import annotations
