@@ -73,7 +73,7 @@ from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.bas
 MODULES = "ansible_collections.mailhygiene.exchange.plugins.modules."
 
 
-class Connection(ConnectionBase):
+class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no type information
     """Runs this collection's tasks on sessions that outlive them. Lives in an `ansible-connection` process;
     its public methods are called over that process's socket (JSON-RPC)."""
 

@@ -271,7 +271,7 @@ class Session(object):
                     continue
                 if dropped == "context":
                     raise ReplyLost("the server no longer accepts the session's security context, HTTP %s"
-                                    % error.code) from error
+                                    % getattr(error, "code", "?")) from error
                 failure = classify(error, self.endpoint)
                 if failure is None:
                     raise

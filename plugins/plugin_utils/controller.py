@@ -214,7 +214,7 @@ class RunOnController(RunLocally):
             return typing.cast(typing.Dict[str, typing.Any], Connection(socket_path).run_task(
                 module, args, bool(self._task.check_mode), environment))
         except ConnectionError as error:
-            raise AnsibleActionFail("the Exchange session helper for %s failed: %s" % (args.get("server"), error))
+            raise AnsibleActionFail("the Exchange session helper for %s failed: %s" % (args.get("server"), error)) from error
 
     def _session_play_context(self, args: typing.Dict[str, typing.Any], environment: typing.Dict[str, str]
                               ) -> typing.Any:
