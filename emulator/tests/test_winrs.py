@@ -20,16 +20,9 @@ import winrm
 from exchange_emulator.app import ServerEnvironment
 from exchange_emulator.exchange.records import MultiValued, Record
 from exchange_emulator.runspace.command_line import (
-    ArgumentElement,
     CommandLineError,
     CommandLineHost,
-    Extent,
-    ParameterElement,
-    ScriptSyntaxError,
     cmd_line,
-    evaluate,
-    parse_script,
-    position_message,
     powershell_command_line,
     split_arguments,
 )
@@ -50,6 +43,10 @@ from exchange_emulator.runspace.formatting import (
     wrap_to_window,
     wrap_words,
 )
+from exchange_emulator.runspace.language.evaluation import evaluate
+from exchange_emulator.runspace.language.parser import parse_script
+from exchange_emulator.runspace.language.position import position_message
+from exchange_emulator.runspace.language.syntax import ArgumentElement, Extent, ParameterElement, ScriptSyntaxError
 from exchange_emulator.runspace.model import ErrorRecordInfo
 
 from clients import PASSWORD, USER
