@@ -2,17 +2,15 @@
 
 WinRS hands the line to `cmd.exe /c`; the emulator runs only `powershell[.exe] ... -Command <text>` or
 `-EncodedCommand <base64 UTF-16-LE>` (what pywinrm's `run_ps` sends). The PowerShell text is parsed
-whole before anything runs, into statements of commands with literal arguments, `$env:` variables,
-arrays, hashtables, pipes and the call operator (the forms administrators type at the Exchange
-Management Shell). Anything beyond that (script blocks, other variables, operators, subexpressions,
-redirection, keywords, PowerShell commands the emulator does not have) is refused with a message
-saying so, and nothing runs: the emulator never guesses what a script meant.
+whole before anything runs (runspace.language); syntax the emulator does not run is refused with a
+message naming it, and nothing runs: the emulator never guesses what a script meant.
 
 Each command line gets its own runspace (a new powershell.exe), whose configuration is the host
-endpoint's plus the formatting commands. Output is rendered as powershell.exe renders it when WinRS
-redirects it (runspace.formatting); errors go to stderr in the Windows error view, as CLIXML when the
-command was encoded (powershell.exe assumes another PowerShell reads it then), else as text; warnings
-go to stdout. The exit code is powershell.exe's: 1 when the last statement failed, else 0.
+endpoint's plus the formatting commands; the console host (runspace.console_host) runs the script and
+renders output as powershell.exe does when WinRS redirects it (runspace.formatting); errors go to
+stderr in the Windows error view, as CLIXML when the command was encoded (powershell.exe assumes
+another PowerShell reads it then), else as text; warnings go to stdout. The exit code is
+powershell.exe's: `exit N`'s, else 1 when the last statement failed, else 0.
 """
 
 from __future__ import annotations

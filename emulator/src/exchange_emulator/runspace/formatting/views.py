@@ -14,6 +14,7 @@ from .values import STRING_TYPES, display_text, right_aligned
 class ViewColumn:
     name: str
     width: int = 0  # 0: sized from the content
+    align: Align = Align.LEFT
 
 
 def _columns(*names: str) -> tuple[ViewColumn, ...]:
@@ -36,6 +37,8 @@ DEFAULT_TABLE_VIEWS: dict[str, tuple[ViewColumn, ...]] = {
     "System.ServiceProcess.ServiceController":
         (ViewColumn("Status", 8), ViewColumn("Name", 18), ViewColumn("DisplayName", 38)),
     "System.Collections.DictionaryEntry": (ViewColumn("Name", 30), ViewColumn("Value")),
+    "Microsoft.PowerShell.Commands.GroupInfo": (ViewColumn("Count", 5, Align.RIGHT), ViewColumn("Name", 25),
+                                                ViewColumn("Group")),
 }
 
 
@@ -72,7 +75,7 @@ class TableShape:
 
 
 def view_table(view_type: str, columns: tuple[ViewColumn, ...]) -> TableShape:
-    return TableShape([c.name for c in columns], [c.width for c in columns], [Align.LEFT] * len(columns), view_type)
+    return TableShape([c.name for c in columns], [c.width for c in columns], [c.align for c in columns], view_type)
 
 
 def property_table(record: Record, names: list[str]) -> TableShape:

@@ -1,27 +1,38 @@
-"""Values of parsed expressions."""
+"""Values of parsed expressions outside a running script: what a literal argument, an `$env:` variable or
+an array literal stands for (used where no command can run, e.g. to show what a command line means)."""
 
 from __future__ import annotations
 
 import typing
 
-from ..formatting import display_text
-from .syntax import ArrayLiteral, CommaList, EnvVariable, ExpandableString, Literal, Node
+from .interpreter import Interpreter, Output, StatementFailure
+from .syntax import CommandAst, Extent, Node
+from .values import ScriptRuntimeError
+
+
+class NoCommands:
+    """A runner for expressions alone: commands inside them are an error."""
+
+    failures = 0
+
+    def __init__(self, environment: dict[str, str]) -> None:
+        self.environment = environment
+
+    def run_commands(self, commands: list[CommandAst], pipeline_input: list[typing.Any],
+                     evaluate: typing.Callable[[Node], typing.Any], output: Output) -> None:
+        raise ScriptRuntimeError("Commands do not run here.", "CommandsNotRun")
+
+    def environment_variables(self) -> dict[str, str]:
+        return self.environment
+
+    def report_failure(self, failure: StatementFailure) -> bool:
+        return True
+
+    def report_runtime_error(self, error: ScriptRuntimeError, extent: Extent) -> None:
+        raise error
 
 
 def evaluate(node: Node, environment: dict[str, str]) -> typing.Any:
     """A parsed value with `$env:` variables looked up (a missing variable is $null)."""
-    if isinstance(node, Literal):
-        return node.value
-    if isinstance(node, EnvVariable):
-        return environment.get(node.name.lower())
-    if isinstance(node, ExpandableString):
-        return "".join(p if isinstance(p, str) else display_text(evaluate(p, environment)) for p in node.parts)
-    if isinstance(node, CommaList):
-        return [evaluate(item, environment) for item in node.items]
-    if isinstance(node, ArrayLiteral):
-        values: list[typing.Any] = []
-        for statement in node.statements:
-            value = evaluate(statement, environment)
-            values.extend(value if isinstance(value, list) else [value])
-        return values
-    return {key: evaluate(value, environment) for key, value in node.entries}
+    interpreter = Interpreter(NoCommands({k.lower(): v for k, v in environment.items()}))
+    return interpreter.evaluate(node, interpreter.scope)

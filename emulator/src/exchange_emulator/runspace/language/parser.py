@@ -1,122 +1,94 @@
-"""A parser for the PowerShell an administrator types, over the whole text at once."""
+"""A parser for the PowerShell an administrator types, over the whole text at once.
+
+Statements (pipelines, `$x = …`, `if`/`elseif`/`else`, `exit`) are parsed here, with commands and their
+arguments in argument mode; expressions (operators, member access, literals) in `expressions`. Any
+syntax the emulator does not run is refused here, before anything runs, with the construct named.
+"""
 
 from __future__ import annotations
 
 import re
 import typing
 
+from .expressions import ExpressionParser
 from .syntax import (
     ArgumentElement,
     ArrayLiteral,
+    AssignmentAst,
     CommaList,
     CommandAst,
     Element,
-    EnvVariable,
+    ExitAst,
     ExpandableString,
     Extent,
     HashLiteral,
+    IfAst,
     Literal,
     Node,
     ParameterElement,
+    PipelineAst,
     ScriptSyntaxError,
-    StatementAst,
+    Statement,
     unsupported,
 )
 from .tokens import (
     BLANKS,
-    COMMAND_WORD,
     DASHES,
-    DOUBLE_QUOTES,
     ELEMENT_END,
     EMULATED_SUMMARY,
-    ESCAPES,
-    EXPRESSION_END,
-    HASH_KEY,
     KEYWORDS,
     NEWLINES,
     NOT_EMULATED_COMMANDS,
     PARAMETER_NAME,
     QUOTES,
-    SINGLE_QUOTES,
-    TOKEN,
     VARIABLE_NAME,
     WORD_END,
-    number_value,
 )
+from .walk import nested_statements
+
+ASSIGNMENT = re.compile(r"[ \t]*(=|\+=|-=)(?!=)")
+STATEMENT_KEYWORDS = ("if", "exit")
 
 
-class ScriptParser:
-    """A parser for the command subset of the PowerShell language, over the whole text at once."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
-
-    # ------------------------------------------------------------------ characters
-    def peek(self, offset: int = 0) -> str:
-        index = self.pos + offset
-        return self.text[index] if 0 <= index < len(self.text) else ""
-
-    def at_end(self) -> bool:
-        return self.pos >= len(self.text)
-
-    def skip_blanks(self, newlines: bool) -> None:
-        """Skip spaces, line continuations (a backtick at the end of a line), comments and, if asked, newlines."""
-        while not self.at_end():
-            char = self.peek()
-            if char in BLANKS:
-                self.pos += 1
-            elif char == "`" and self.peek(1) in NEWLINES and self.peek(1):
-                self.pos += 3 if self.text.startswith("\r\n", self.pos + 1) else 2
-            elif char == "#":
-                while not self.at_end() and self.peek() not in NEWLINES:
-                    self.pos += 1
-            elif char == "<" and self.peek(1) == "#":
-                self.skip_block_comment()
-            elif newlines and char in NEWLINES:
-                self.pos += 1
-            else:
-                return
-
-    def skip_block_comment(self) -> None:
-        end = self.text.find("#>", self.pos + 2)
-        if end < 0:
-            raise self.syntax_error("Missing the terminator '#>' of the block comment.",
-                                    "MissingTerminatorMultiLineComment", end=len(self.text))
-        self.pos = end + 2
-
-    def skip_separators(self) -> None:
-        while True:
-            self.skip_blanks(newlines=True)
-            if self.peek() != ";":
-                return
-            self.pos += 1
-
-    def syntax_error(self, message: str, error_id: str, start: int | None = None,
-                     end: int | None = None) -> ScriptSyntaxError:
-        start = self.pos if start is None else start
-        return ScriptSyntaxError(message, Extent(start, end if end is not None else start + 1), error_id)
-
-    def token_text(self) -> str:
-        match = TOKEN.match(self.text, self.pos)
-        return match.group() if match else ""
+class ScriptParser(ExpressionParser):
+    """Statements and commands; the characters, strings and expressions come from ExpressionParser."""
 
     # ------------------------------------------------------------------ statements
-    def parse(self) -> list[StatementAst]:
-        statements: list[StatementAst] = []
+    def parse(self) -> list[Statement]:
+        statements = self.parse_statements("")
+        return statements
+
+    def parse_statements(self, closing: str) -> list[Statement]:
+        """Statements up to `closing` (consumed) or, when it is empty, the end of the text."""
+        statements: list[Statement] = []
+        start = self.pos
         while True:
             self.skip_separators()
+            if closing and self.peek() == closing:
+                self.pos += 1
+                return statements
             if self.at_end():
+                if closing:
+                    raise self.missing_closing(closing, start)
                 return statements
             statements.append(self.parse_statement())
-            self.expect_statement_end()
+            self.expect_statement_end(closing)
 
-    def expect_statement_end(self) -> None:
+    def missing_closing(self, closing: str, start: int) -> ScriptSyntaxError:
+        if closing == "}":
+            return self.syntax_error("Missing closing '}' in statement block or type definition.",
+                                     "MissingEndCurlyBrace", start - 1, start)
+        return self.syntax_error("Missing closing ')' in subexpression.", "MissingEndParenthesisInSubexpression",
+                                 start - 2, start)
+
+    def expect_statement_end(self, closing: str = "") -> None:
         self.skip_blanks(newlines=False)
         char = self.peek()
-        if char in ("", ";") or char in NEWLINES:
+        if char in ("", ";") or char in NEWLINES or (closing and char == closing):
             return
         self.refuse_bad_separator()
+        if char in "<>" or (char.isdigit() and self.peek(1) == ">"):
+            raise unsupported("Redirection (>, >>, 2>&1, <)", self.pos)
         raise self.syntax_error(f"Unexpected token '{self.token_text()}' in expression or statement.",
                                 "UnexpectedToken", end=self.pos + len(self.token_text()))
 
@@ -126,23 +98,120 @@ class ScriptParser:
             raise self.syntax_error(f"The token '{pair}' is not a valid statement separator in this version.",
                                     "InvalidEndOfLine", end=self.pos + 2)
 
-    def starts_expression(self) -> bool:
-        char, after = self.peek(), self.peek(1)
-        if not char:
-            return False
-        if char in QUOTES or char in "$@([{!" or char.isdigit():
-            return True
-        if char == "." and after.isdigit():
-            return True
-        return char in "+" + DASHES
+    def parse_statement(self) -> Statement:
+        keyword = self.statement_keyword()
+        if keyword == "if":
+            return self.parse_if()
+        if keyword == "exit":
+            return self.parse_exit()
+        assignment = self.parse_assignment()
+        if assignment is not None:
+            return assignment
+        return self.parse_pipeline()
 
-    def parse_statement(self) -> StatementAst:
+    def statement_keyword(self) -> str:
+        match = re.match(r"[A-Za-z]+", self.text[self.pos:])
+        if match is None:
+            return ""
+        after = self.peek(len(match.group()))
+        word = match.group().lower()
+        if word in STATEMENT_KEYWORDS and (not after or after in BLANKS + NEWLINES + "(;{}"):
+            return word
+        return ""
+
+    def parse_assignment(self) -> AssignmentAst | None:
+        """`$name = …` (also `+=`, `-=`); assigning to members, indexes or automatic variables is refused."""
+        if self.peek() != "$":
+            return None
+        match = VARIABLE_NAME.match(self.text, self.pos + 1)
+        if match is None:
+            return None
+        after = ASSIGNMENT.match(self.text, match.end())
+        if after is None:
+            return None
+        start = self.pos
+        name = match.group()
+        self.check_assignable(name, start, match.end())
+        self.pos = after.end()
+        self.skip_blanks(newlines=True)
+        if self.at_end() or self.peek() in ";)}":
+            raise self.syntax_error(f"You must provide a value expression following the '{after.group(1)}' operator.",
+                                    "ExpectedValueExpression")
+        if self.statement_keyword():
+            raise unsupported(f"Assigning the result of the '{self.statement_keyword()}' statement", self.pos)
+        value = self.parse_pipeline()
+        return AssignmentAst(name, after.group(1), value, Extent(start, self.pos))
+
+    def check_assignable(self, name: str, start: int, end: int) -> None:
+        scope, _, rest = name.partition(":")
+        if rest and scope.lower() not in ("global", "script", "local"):
+            raise unsupported(f"Assigning to ${name} (environment and provider variables are read-only here)",
+                              start, end)
+        self.variable_node(rest or name, Extent(start, end))  # automatic variables the emulator lacks
+        if (rest or name).lower() in ("true", "false", "null", "_", "psitem", "matches", "?"):
+            raise self.syntax_error(f"Cannot overwrite variable {rest or name} because it is read-only or constant.",
+                                    "VariableNotWritable", start, end)
+
+    def parse_if(self) -> IfAst:
+        start = self.pos
+        clauses: list[tuple[PipelineAst, list[Statement]]] = []
+        otherwise: list[Statement] | None = None
+        keyword = "if"
+        while True:
+            self.pos += len(keyword)
+            self.skip_blanks(newlines=True)
+            if self.peek() != "(":
+                raise self.syntax_error(f"Missing '(' after '{keyword}' in if statement.",
+                                        "MissingOpenParenthesisInIfStatement")
+            self.pos += 1
+            self.skip_blanks(newlines=True)
+            condition = self.parse_pipeline()
+            self.skip_blanks(newlines=True)
+            if self.peek() != ")":
+                raise self.syntax_error("Missing closing ')' after expression in 'if' statement.",
+                                        "MissingEndParenthesisAfterStatement")
+            self.pos += 1
+            clauses.append((condition, self.parse_block(f"'{keyword}' statement")))
+            save = self.pos
+            self.skip_blanks(newlines=True)
+            keyword = self.statement_word()
+            if keyword == "elseif":
+                continue
+            if keyword == "else":
+                self.pos += 4
+                otherwise = self.parse_block("'else' statement")
+            else:
+                self.pos = save
+            return IfAst(clauses, otherwise, Extent(start, self.pos))
+
+    def statement_word(self) -> str:
+        match = re.match(r"(elseif|else)(?![A-Za-z0-9_-])", self.text[self.pos:], re.IGNORECASE)
+        return match.group().lower() if match else ""
+
+    def parse_block(self, what: str) -> list[Statement]:
+        self.skip_blanks(newlines=True)
+        if self.peek() != "{":
+            raise self.syntax_error(f"Missing statement block after {what}.", "MissingStatementBlock")
+        self.pos += 1
+        return self.parse_statements("}")
+
+    def parse_exit(self) -> ExitAst:
+        start = self.pos
+        self.pos += 4
+        self.skip_blanks(newlines=False)
+        if self.at_end() or self.peek() in ";}" or self.peek() in NEWLINES:
+            return ExitAst(None, Extent(start, self.pos))
+        return ExitAst(self.parse_pipeline(), Extent(start, self.pos))
+
+    def parse_pipeline(self) -> PipelineAst:
+        start = self.pos
         if self.peek() == "|":
             raise self.syntax_error("An empty pipe element is not allowed.", "EmptyPipeElement")
         if self.starts_expression():
-            leading, _ = self.parse_expression_list()
-            return StatementAst(leading, self.parse_pipeline_tail())
-        return StatementAst(None, [self.parse_command(), *self.parse_pipeline_tail()])
+            leading = self.parse_expression()
+            return PipelineAst(leading, self.parse_pipeline_tail(), Extent(start, self.pos))
+        first = self.parse_command()
+        return PipelineAst(None, [first, *self.parse_pipeline_tail()], Extent(start, self.pos))
 
     def parse_pipeline_tail(self) -> list[CommandAst]:
         commands: list[CommandAst] = []
@@ -161,10 +230,10 @@ class ScriptParser:
             if self.starts_expression():
                 raise self.syntax_error("Expressions are only allowed as the first element of a pipeline.",
                                         "ExpressionsMustBeFirstInPipeline", end=self.pos + len(self.token_text()))
-            commands.append(self.parse_command())
+            commands.append(self.parse_command(in_pipeline=True))
 
     # ------------------------------------------------------------------ commands
-    def parse_command(self) -> CommandAst:
+    def parse_command(self, in_pipeline: bool = False) -> CommandAst:
         start = self.pos
         call_operator = self.peek() == "&"
         if call_operator:
@@ -175,7 +244,7 @@ class ScriptParser:
         elif self.peek() == "." and self.peek(1) and self.peek(1) in BLANKS:
             raise unsupported("Dot-sourcing ('. <script>'; run scripts with the call operator '&')", start)
         else:
-            name = Literal(self.read_command_word())
+            name = Literal(self.read_command_word(in_pipeline))
         end = self.pos
         elements: list[Element] = []
         while True:
@@ -205,11 +274,9 @@ class ScriptParser:
         self.check_argument_end()
         return target
 
-    def read_command_word(self) -> str:
+    def read_command_word(self, in_pipeline: bool = False) -> str:
         start = self.pos
         char = self.peek()
-        if char == "{":
-            raise unsupported("Script blocks ({ ... })", start)
         if char in "<>":
             raise unsupported("Redirection (>, >>, 2>&1, <)", start)
         if char in ")}":
@@ -221,9 +288,9 @@ class ScriptParser:
         if not raw:
             raise self.syntax_error(f"Unexpected token '{self.token_text()}' in expression or statement.",
                                     "UnexpectedToken")
-        if word.lower() in KEYWORDS:
-            raise unsupported(f"The '{word}' keyword (if, foreach, while, function, exit and other language "
-                              "statements)", start, self.pos)
+        if word.lower() in KEYWORDS and not (in_pipeline and word.lower() == "foreach"):
+            raise unsupported(f"The '{word}' keyword (the emulator runs if/elseif/else and exit; not foreach, while, "
+                              "switch, function, try and the other language statements)", start, self.pos)
         return word
 
     def parse_element(self) -> Element:
@@ -288,343 +355,49 @@ class ScriptParser:
         char = self.peek()
         if not char:
             raise self.syntax_error("Missing argument in parameter list.", "MissingArgument")
-        if char in SINGLE_QUOTES:
-            return Literal(self.read_single_quoted())
-        if char in DOUBLE_QUOTES:
-            return self.read_double_quoted()
+        if char in QUOTES or char in "({":
+            return self.parse_postfix(self.parse_primary())
         if char == "$":
             return self.parse_variable_argument()
-        if char in "@(":
+        if char == "@":
             return self.parse_grouping()
-        if char == "{":
-            raise unsupported("Script blocks ({ ... })", start)
         if char == "[":
             raise unsupported("Type literals and casts ([type])", start)
         if char in "<>":
             raise unsupported("Redirection (>, >>, 2>&1, <)", start)
         return self.parse_bare_word()
 
-    def parse_bare_word(self) -> Node:
-        parts, raw = self.read_word_parts()
-        if not raw:
-            raise self.syntax_error(f"Unexpected token '{self.peek()}' in expression or statement.", "UnexpectedToken")
-        if all(isinstance(p, str) for p in parts):
-            text = "".join(typing.cast(list[str], parts))
-            number = number_value(raw) if raw == text else None
-            return Literal(text if number is None else number)
-        return ExpandableString(parts)
-
-    def read_word_parts(self) -> tuple[list[str | Node], str]:
-        """A bare word: its text with backtick escapes applied and `$env:` variables as parts, and its raw text."""
-        start = self.pos
-        parts: list[str | Node] = []
-        buffer: list[str] = []
-        while not self.at_end():
-            char = self.peek()
-            if char in WORD_END or (char == "`" and self.peek(1) in NEWLINES):
-                break  # a backtick at the end of a line (or of the text) continues the line
-            if char == "`":
-                buffer.append(ESCAPES.get(self.peek(1), self.peek(1)))
-                self.pos += 2
-            elif char == "$":
-                variable = self.read_embedded_variable()
-                if isinstance(variable, str):
-                    buffer.append(variable)
-                else:
-                    parts.extend(["".join(buffer), variable] if buffer else [variable])
-                    buffer = []
-            else:
-                buffer.append(char)
-                self.pos += 1
-        if buffer:
-            parts.append("".join(buffer))
-        return parts, self.text[start:self.pos]
-
     def parse_variable_argument(self) -> Node:
-        """A variable as an argument; text right after it (`$env:X\\Scripts\\a.ps1`) joins it into one string."""
-        start = self.pos
+        """A variable as an argument, with member access (`$d.Name`); text right after it
+        (`$env:X\\Scripts\\a.ps1`) joins it into one string."""
+        if self.peek(1) == "(":
+            return self.parse_postfix(self.parse_primary())
         variable = self.read_embedded_variable()
         node: Node = Literal(variable) if isinstance(variable, str) else variable
+        if self.peek() in (".", "[") and not isinstance(variable, str):
+            after = self.peek(1)
+            if self.peek() == "[" or after.isalpha() or after in "_'\"$":
+                return self.parse_postfix(node)
         char = self.peek()
-        if char and char in ".[(":
-            raise unsupported("Member access, indexing and method calls on variables ($x.Name, $x[0])", start,
-                              self.pos + 1)
         if not char or char in WORD_END or (char == "`" and self.peek(1) in NEWLINES):
             return node
         rest, _ = self.read_word_parts()
         return ExpandableString([node, *rest])
 
-    def read_embedded_variable(self) -> Node | str:
-        """`$env:NAME`, `${env:NAME}`, `$true`, `$false`, `$null` at `$`; a `$` that starts no name is itself."""
-        start = self.pos
-        after = self.peek(1)
-        if after == "(":
-            raise unsupported("Subexpressions ($( ... ))", start, start + 2)
-        if after == "{":
-            end = self.text.find("}", start + 2)
-            if end < 0:
-                raise self.syntax_error("Missing '}' at the end of the variable name.", "MissingEndCurlyBrace")
-            self.pos = end + 1
-            return variable_node(self.text[start + 2:end], Extent(start, self.pos))
-        match = VARIABLE_NAME.match(self.text, start + 1)
-        if match is None:
-            if after and after in "?$^":
-                raise unsupported(f"The automatic variable ${after}", start, start + 2)
-            self.pos += 1
-            return "$"
-        self.pos = match.end()
-        return variable_node(match.group(), Extent(start, self.pos))
 
-    # ------------------------------------------------------------------ strings
-    def read_single_quoted(self) -> str:
-        start = self.pos
-        self.pos += 1
-        out: list[str] = []
-        while True:
-            if self.at_end():
-                raise self.syntax_error("The string is missing the terminator: '.", "TerminatorExpectedAtEndOfString",
-                                        start, len(self.text))
-            char = self.peek()
-            self.pos += 1
-            if char in SINGLE_QUOTES:
-                if self.peek() and self.peek() in SINGLE_QUOTES:
-                    out.append("'")
-                    self.pos += 1
-                    continue
-                return "".join(out)
-            out.append(char)
-
-    def read_double_quoted(self) -> Node:
-        start = self.pos
-        self.pos += 1
-        parts: list[str | Node] = []
-        buffer: list[str] = []
-        while True:
-            if self.at_end():
-                raise self.syntax_error('The string is missing the terminator: ".', "TerminatorExpectedAtEndOfString",
-                                        start, len(self.text))
-            char = self.peek()
-            if char in DOUBLE_QUOTES:
-                if self.peek(1) and self.peek(1) in DOUBLE_QUOTES:
-                    buffer.append('"')
-                    self.pos += 2
-                    continue
-                self.pos += 1
-                break
-            if char == "`" and self.peek(1):
-                buffer.append(ESCAPES.get(self.peek(1), self.peek(1)))
-                self.pos += 2
-            elif char == "$":
-                variable = self.read_embedded_variable()
-                if isinstance(variable, str):
-                    buffer.append(variable)
-                else:
-                    parts.extend(["".join(buffer), variable])
-                    buffer = []
-            else:
-                buffer.append(char)
-                self.pos += 1
-        parts.append("".join(buffer))
-        parts = [p for p in parts if p != ""]
-        if all(isinstance(p, str) for p in parts):
-            return Literal("".join(typing.cast(list[str], parts)))
-        return ExpandableString(parts)
-
-    # ------------------------------------------------------------------ expressions (expression mode)
-    def parse_expression_list(self) -> tuple[Node, int]:
-        """Values separated by commas, as an expression (statement start, inside (), @() and @{})."""
-        items = [self.parse_expression_value()]
-        end = self.pos
-        while True:
-            save = self.pos
-            self.skip_blanks(newlines=False)
-            if self.peek() != ",":
-                self.pos = save
-                break
-            self.pos += 1
-            self.skip_blanks(newlines=True)
-            if not self.starts_expression():
-                self.refuse_command_here()
-                raise self.syntax_error("Missing expression after ','.", "MissingExpressionAfterToken")
-            items.append(self.parse_expression_value())
-            end = self.pos
-        self.check_expression_end()
-        return (items[0] if len(items) == 1 else CommaList(items)), end
-
-    def check_expression_end(self) -> None:
-        save = self.pos
-        self.skip_blanks(newlines=False)
-        char = self.peek()
-        self.pos = save
-        if not char or char in EXPRESSION_END or self.text.startswith(("&&", "||"), self.pos):
-            return
-        start = save + len(self.text[save:]) - len(self.text[save:].lstrip(BLANKS))
-        raise unsupported("Operators, member access and assignments", start)
-
-    def parse_expression_value(self) -> Node:
-        start = self.pos
-        char, after = self.peek(), self.peek(1)
-        if not char:
-            raise self.syntax_error("An expression was expected.", "ExpectedExpression")
-        if char in SINGLE_QUOTES:
-            return Literal(self.read_single_quoted())
-        if char in DOUBLE_QUOTES:
-            return self.read_double_quoted()
-        if char == "$":
-            variable = self.read_embedded_variable()
-            if self.peek() and self.peek() in ".[(":
-                raise unsupported("Member access, indexing and method calls on variables ($x.Name, $x[0])", start,
-                                  self.pos + 1)
-            return Literal(variable) if isinstance(variable, str) else variable
-        if char in "@(":
-            return self.parse_grouping()
-        if char == "{":
-            raise unsupported("Script blocks ({ ... })", start)
-        if char == "[":
-            raise unsupported("Type literals and casts ([type])", start)
-        if char.isdigit() or char == "." or (char in "+" + DASHES and (after.isdigit() or after == ".")):
-            return self.parse_number()
-        if char in DASHES + "!":
-            raise unsupported("Operators (-not, -join, !, ...)", start)
-        self.refuse_command_here()
-        raise self.syntax_error(f"Unexpected token '{self.token_text()}' in expression or statement.",
-                                "UnexpectedToken")
-
-    def refuse_command_here(self) -> None:
-        """A bare word where a value is expected would run a command inside an expression."""
-        match = COMMAND_WORD.match(self.text, self.pos)
-        if match:
-            raise unsupported(f"'{match.group()}' here would run a command inside an expression; commands inside "
-                              "(...), @(...) or @{...} are not run: quote literal text", self.pos, match.end())
-
-    def parse_number(self) -> Node:
-        start = self.pos
-        sign = self.peek() if self.peek() in "+" + DASHES else ""
-        self.pos += len(sign)
-        parts, raw = self.read_word_parts()
-        number = number_value(("-" if sign and sign != "+" else sign) + raw)
-        if number is None or not all(isinstance(p, str) for p in parts):
-            raise unsupported(f"The expression '{self.text[start:self.pos]}'", start, self.pos)
-        return Literal(number)
-
-    def parse_grouping(self) -> Node:
-        char, after = self.peek(), self.peek(1)
-        if char == "(":
-            return self.parse_parenthesized()
-        if after == "(":
-            return self.parse_array_literal()
-        if after == "{":
-            return self.parse_hash_literal()
-        if after and after in QUOTES:
-            raise unsupported("Here-strings (@' ... '@)", self.pos, self.pos + 2)
-        raise unsupported("Splatting (@name)", self.pos, self.pos + 1 + len(self.token_text()))
-
-    def parse_parenthesized(self) -> Node:
-        start = self.pos
-        self.pos += 1
-        self.skip_blanks(newlines=True)
-        if self.peek() == ")":
-            raise self.syntax_error("An expression was expected after '('.", "ExpectedExpression", start)
-        if not self.at_end() and not self.starts_expression():
-            self.refuse_command_here()
-        value, _ = self.parse_expression_list()
-        self.skip_blanks(newlines=True)
-        if self.at_end():
-            raise self.syntax_error("Missing closing ')' in expression.", "MissingEndParenthesisInExpression", start)
-        if self.peek() != ")":
-            raise unsupported("Statements inside parentheses", self.pos)
-        self.pos += 1
-        return value
-
-    def parse_array_literal(self) -> Node:
-        start = self.pos
-        self.pos += 2
-        statements: list[Node] = []
-        while True:
-            self.skip_separators()
-            if self.at_end():
-                raise self.syntax_error("Missing closing ')' in subexpression.",
-                                        "MissingEndParenthesisInSubexpression", start, start + 2)
-            if self.peek() == ")":
-                self.pos += 1
-                return ArrayLiteral(statements)
-            if not self.starts_expression():
-                self.refuse_command_here()
-            value, _ = self.parse_expression_list()
-            statements.append(value)
-            self.skip_blanks(newlines=False)
-            if self.peek() in ("|", "}"):
-                raise unsupported("Pipelines inside @( ... )", self.pos)
-
-    def parse_hash_literal(self) -> Node:
-        start = self.pos
-        self.pos += 2
-        entries: list[tuple[str, Node]] = []
-        while True:
-            self.skip_separators()
-            if self.at_end():
-                raise self.syntax_error("Missing closing '}' in statement block or type definition.",
-                                        "MissingEndCurlyBrace", start, start + 2)
-            if self.peek() == "}":
-                self.pos += 1
-                return HashLiteral(entries)
-            entries.append(self.parse_hash_entry(entries))
-
-    def parse_hash_entry(self, entries: list[tuple[str, Node]]) -> tuple[str, Node]:
-        key_start = self.pos
-        key = self.read_hash_key()
-        self.skip_blanks(newlines=False)
-        if self.peek() != "=":
-            raise self.syntax_error("Missing '=' operator after key in hash literal.", "MissingEqualsInHashLiteral")
-        self.pos += 1
-        self.skip_blanks(newlines=True)
-        if self.at_end() or self.peek() in ";}":
-            raise self.syntax_error("Missing statement after '=' in hash literal.", "MissingStatementInHashLiteral")
-        if not self.starts_expression():
-            self.refuse_command_here()
-        value, _ = self.parse_expression_list()
-        if any(k.lower() == key.lower() for k, _ in entries):
-            raise self.syntax_error(f"Duplicate keys '{key}' are not allowed in hash literals.",
-                                    "DuplicateKeyInHashLiteral", key_start, key_start + len(key))
-        self.skip_blanks(newlines=False)
-        if self.peek() and self.peek() not in ";}" + NEWLINES:
-            raise unsupported("Pipelines and statements as hashtable values", self.pos)
-        return key, value
-
-    def read_hash_key(self) -> str:
-        char = self.peek()
-        if char in SINGLE_QUOTES:
-            return self.read_single_quoted()
-        if char in DOUBLE_QUOTES:
-            key = self.read_double_quoted()
-            if not isinstance(key, Literal):
-                raise unsupported("Hashtable keys with variables", self.pos)
-            return str(key.value)
-        match = HASH_KEY.match(self.text, self.pos)
-        if match is None:
-            raise unsupported("Computed hashtable keys", self.pos)
-        self.pos = match.end()
-        return match.group()
-
-
-def variable_node(name: str, extent: Extent) -> Node:
-    lowered = name.lower()
-    if lowered in ("true", "false", "null"):
-        return Literal({"true": True, "false": False, "null": None}[lowered])
-    scope, _, rest = name.partition(":")
-    if rest and scope.lower() == "env":
-        return EnvVariable(rest)
-    raise unsupported(f"The variable ${name} (the emulator resolves only $env:NAME, $true, $false and $null)",
-                      extent.start, extent.end)
-
-
-def parse_script(text: str) -> list[StatementAst]:
+def parse_script(text: str) -> list[Statement]:
     """The whole script, checked before anything runs: syntax, then commands the emulator does not have."""
     statements = ScriptParser(text).parse()
-    for statement in statements:
-        for command in statement.commands:
-            refuse_not_emulated(command)
+    for command in commands_of(statements):
+        refuse_not_emulated(command)
     return statements
+
+
+def commands_of(statements: list[Statement]) -> typing.Iterator[CommandAst]:
+    """Every command of the script, nested ones (in `( … )`, script blocks, if) included."""
+    for statement in nested_statements(statements):
+        if isinstance(statement, PipelineAst):
+            yield from statement.commands
 
 
 def refuse_not_emulated(command: CommandAst) -> None:
@@ -633,6 +406,6 @@ def refuse_not_emulated(command: CommandAst) -> None:
     name = str(command.name.value)
     if name.lower() in NOT_EMULATED_COMMANDS:
         raise ScriptSyntaxError(
-            f"'{name}' is a PowerShell command the Exchange emulator does not emulate (it runs {EMULATED_SUMMARY}); "
-            "filter, sort and loop in your client instead. Nothing was run.",
+            f"'{name}' is a PowerShell command the Exchange emulator does not emulate (it runs {EMULATED_SUMMARY}). "
+            "Nothing was run.",
             Extent(command.extent.start, command.extent.start + len(name)), "EmulatorCommandNotSupported")

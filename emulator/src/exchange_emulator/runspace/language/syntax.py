@@ -26,8 +26,16 @@ class EnvVariable:
 
 
 @dataclasses.dataclass
+class Variable:
+    """`$name` (`$_` and `$PSItem` included); names are case-insensitive."""
+
+    name: str
+    extent: Extent
+
+
+@dataclasses.dataclass
 class ExpandableString:
-    """A double-quoted string or a bare word with variables in it."""
+    """A double-quoted string or a bare word with variables (or `$( … )`) in it."""
 
     parts: list[str | Node]
 
@@ -39,9 +47,23 @@ class CommaList:
 
 @dataclasses.dataclass
 class ArrayLiteral:
-    """`@(...)`: the values of its statements, each list among them unrolled one level."""
+    """`@( … )`: the output of its statements, always an array."""
 
-    statements: list["Node"]
+    statements: list["Statement"]
+
+
+@dataclasses.dataclass
+class SubExpression:
+    """`$( … )`: the output of its statements."""
+
+    statements: list["Statement"]
+
+
+@dataclasses.dataclass
+class ParenExpression:
+    """`( … )`: the output of one pipeline (commands included)."""
+
+    pipeline: "PipelineAst"
 
 
 @dataclasses.dataclass
@@ -49,7 +71,54 @@ class HashLiteral:
     entries: list[tuple[str, "Node"]]
 
 
-Node: typing.TypeAlias = "Literal | EnvVariable | ExpandableString | CommaList | ArrayLiteral | HashLiteral"
+@dataclasses.dataclass
+class ScriptBlockLiteral:
+    """`{ … }`: statements run later, by Where-Object, ForEach-Object and the like."""
+
+    statements: list["Statement"]
+    text: str
+
+
+@dataclasses.dataclass
+class MemberAccess:
+    target: "Node"
+    member: "Node"  # usually a Literal name; `$x.$name` has a variable
+    extent: Extent
+
+
+@dataclasses.dataclass
+class MethodCall:
+    target: "Node"
+    name: str
+    arguments: list["Node"]
+    extent: Extent
+
+
+@dataclasses.dataclass
+class IndexAccess:
+    target: "Node"
+    index: "Node"
+    extent: Extent
+
+
+@dataclasses.dataclass
+class UnaryOperation:
+    operator: str  # lower case: "-not", "-", "+", "-split", "-join"
+    operand: "Node"
+    extent: Extent
+
+
+@dataclasses.dataclass
+class BinaryOperation:
+    operator: str  # lower case, as typed: "-eq", "-ceq", "+", "..", "-and", …
+    left: "Node"
+    right: "Node"
+    extent: Extent
+
+
+Node: typing.TypeAlias = (
+    "Literal | EnvVariable | Variable | ExpandableString | CommaList | ArrayLiteral | SubExpression | ParenExpression"
+    " | HashLiteral | ScriptBlockLiteral | MemberAccess | MethodCall | IndexAccess | UnaryOperation | BinaryOperation")
 
 
 @dataclasses.dataclass
@@ -77,9 +146,39 @@ class CommandAst:
 
 
 @dataclasses.dataclass
-class StatementAst:
+class PipelineAst:
     leading: Node | None  # an expression whose values are piped into the commands (or output)
     commands: list[CommandAst]
+    extent: Extent = Extent(0, 0)
+
+
+StatementAst = PipelineAst  # the name other modules used before statements other than pipelines existed
+
+
+@dataclasses.dataclass
+class AssignmentAst:
+    """`$x = <pipeline>`, `$x += …`, `$x -= …`."""
+
+    variable: str
+    operator: str
+    value: PipelineAst
+    extent: Extent
+
+
+@dataclasses.dataclass
+class IfAst:
+    clauses: list[tuple[PipelineAst, list["Statement"]]]
+    otherwise: list["Statement"] | None
+    extent: Extent
+
+
+@dataclasses.dataclass
+class ExitAst:
+    value: PipelineAst | None
+    extent: Extent
+
+
+Statement: typing.TypeAlias = "PipelineAst | AssignmentAst | IfAst | ExitAst"
 
 
 class ScriptSyntaxError(Exception):
@@ -98,7 +197,7 @@ class ScriptSyntaxError(Exception):
 
 def unsupported(what: str, start: int, end: int | None = None) -> ScriptSyntaxError:
     return ScriptSyntaxError(
-        f"{what}: not supported by the Exchange emulator, which runs commands with literal arguments ($env:NAME, "
-        "$true, $false, $null, arrays and hashtables included) piped into Select-Object, Format-Table, Format-List, "
-        "ConvertTo-Json or Out-String. Nothing was run.",
+        f"{what}: not supported by the Exchange emulator, whose PowerShell has commands and pipelines, variables, "
+        "member access, script blocks for Where-Object and ForEach-Object, comparison, logical, -join, -split and "
+        "-replace operators, if/else and exit (see the emulator's README). Nothing was run.",
         Extent(start, end if end is not None else start + 1), "EmulatorSyntaxNotSupported")

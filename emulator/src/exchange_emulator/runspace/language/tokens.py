@@ -33,8 +33,7 @@ KEYWORDS = frozenset({
 # PowerShell commands (and their aliases) that exist on a real server but not in the emulator. Refusing
 # them before anything runs keeps a script from running halfway.
 NOT_EMULATED_COMMANDS = frozenset({
-    "where-object", "where", "?", "foreach-object", "%", "sort-object", "sort", "group-object", "group",
-    "write-host", "write-output", "echo", "write", "write-error", "write-warning", "write-verbose",
+    "write-error", "write-warning", "write-verbose",
     "write-debug", "write-information", "out-file", "out-null", "out-host", "oh", "out-gridview", "ogv",
     "tee-object", "tee", "set-content", "add-content", "get-content", "gc", "cat", "type", "invoke-expression",
     "iex", "invoke-command", "icm", "start-sleep", "sleep", "new-object", "import-module", "ipmo", "get-module",
@@ -56,8 +55,27 @@ NOT_EMULATED_COMMANDS = frozenset({
     "get-culture", "get-credential", "set-strictmode", "add-type", "trace-command", "get-eventsubscriber",
 })
 EMULATED_SUMMARY = ("the Exchange cmdlets (after Add-PSSnapin), Get-Item, Get-ItemProperty, Get-Service, "
-                    "Start-/Stop-/Restart-Service, Select-Object, Measure-Object, Get-Command, Format-Table, "
-                    "Format-List, ConvertTo-Json and Out-String")
+                    "Start-/Stop-/Restart-Service, Where-Object, ForEach-Object, Select-Object, Sort-Object, "
+                    "Group-Object, Measure-Object, Write-Output, Write-Host, Get-Command, Format-Table, Format-List, "
+                    "ConvertTo-Json and Out-String")
+
+# Operators by precedence level; each comparison operator also has its case-sensitive (-c) and explicitly
+# case-insensitive (-i) form.
+LOGICAL_OPERATORS = frozenset({"-and", "-or", "-xor"})
+_COMPARISONS = ("eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch", "contains", "notcontains",
+                "in", "notin", "replace", "split")
+COMPARISON_OPERATORS = frozenset({f"-{p}{c}" for c in _COMPARISONS for p in ("", "c", "i")} | {"-join"})
+NOT_EMULATED_OPERATORS = frozenset({"-f", "-is", "-isnot", "-as", "-band", "-bor", "-bxor", "-bnot", "-shl", "-shr"})
+# Automatic and preference variables a real powershell.exe has and the emulator does not: refused, never $null.
+AUTOMATIC_NOT_EMULATED = frozenset({
+    "args", "consolefilename", "error", "erroractionpreference", "event", "eventargs", "executioncontext",
+    "foreach", "home", "host", "input", "lastexitcode", "myinvocation", "nestedpromptlevel", "ofs", "pid",
+    "profile", "psboundparameters", "pscmdlet", "pscommandpath", "psculture", "psdebugcontext", "pshome",
+    "psscriptroot", "pssenderinfo", "psuiculture", "psversiontable", "pwd", "sender", "shellid", "stacktrace",
+    "switch", "this", "confirmpreference", "debugpreference", "informationpreference", "progresspreference",
+    "verbosepreference", "warningpreference", "whatifpreference", "formatenumerationlimit",
+    "psdefaultparametervalues", "psemailserver", "pssessionconfigurationname", "maximumhistorycount",
+})
 
 
 
