@@ -20,7 +20,7 @@ from pypsrp.powershell import PowerShell
 from exchange_emulator.runspace.language.parser import parse_script
 from exchange_emulator.runspace.language.syntax import BinaryOperation, PipelineAst, UnaryOperation
 
-from clients import PASSWORD, USER, management_pool
+from clients import PASSWORD, USER, host_pool, management_pool
 from conftest import InProcessLab, example_lab, start_in_process
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
@@ -108,6 +108,29 @@ def test_supported_form_through_run_ps(session: winrm.Session, construct: str, e
     result = session.run_ps(f"{SNAPIN}\n{example}")
     assert (output_lines(result.std_out.decode()), result.status_code) == (expected_lines(output), int(exit_code))
     assert result.std_err == b""
+
+
+@pytest.fixture(scope="module")
+def host_endpoint(language_lab: InProcessLab) -> typing.Iterator[typing.Any]:
+    """pypsrp on the host endpoint (Microsoft.PowerShell), the snap-in added once for the pool."""
+    with host_pool(language_lab.server("EX01")["port"]) as pool:
+        ps = PowerShell(pool)
+        ps.add_script(SNAPIN)
+        ps.invoke()
+        yield pool
+
+
+@pytest.mark.parametrize(("construct", "example", "output", "exit_code"), SUPPORTED, ids=[r[0] for r in SUPPORTED])
+def test_supported_form_through_psrp_on_the_host_endpoint(host_endpoint: typing.Any, construct: str, example: str,
+                                                          output: str, exit_code: str) -> None:
+    if "ConvertTo-Json" in example:
+        pytest.skip("the formatting commands are powershell.exe's (the WinRS shell), not the host endpoint's")
+    ps = PowerShell(host_endpoint)
+    ps.add_script(example)
+    objects = ps.invoke()
+    # A Double arrives as a Python float: print it as PowerShell does (16, not 16.0).
+    shown = [format(o, ".15g") if isinstance(o, float) else str(o) for o in objects]
+    assert (shown, ps.had_errors) == (expected_lines(output), False)
 
 
 @pytest.mark.parametrize(("construct", "example", "named"), REFUSED, ids=[r[0] for r in REFUSED])

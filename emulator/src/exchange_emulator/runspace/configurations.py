@@ -2,8 +2,8 @@
 
 - `Microsoft.Exchange` (the management endpoint, /PowerShell/): NoLanguage; the Exchange cmdlets of the
   server's role that the user's RBAC roles grant, plus the few PowerShell commands Exchange exposes.
-- `Microsoft.PowerShell` (the host endpoint, /wsman): full language on a real server; over PSRP the
-  emulator runs commands (script text is for the WinRS shell, runspace.language); the host commands,
+- `Microsoft.PowerShell` (the host endpoint, /wsman): full language; script text runs with the
+  emulator's language (runspace.language, runspace.remote_script); the host commands,
   Where-Object/ForEach-Object/Sort-Object/Group-Object, scripts on disk by full path, and the Exchange
   cmdlets once the Exchange snap-in was added (the snap-in bypasses RBAC, as on a real server).
 - `powershell.exe` started through WinRS: the host endpoint's commands plus the formatting commands an

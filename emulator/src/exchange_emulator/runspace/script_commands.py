@@ -75,6 +75,7 @@ class CommandPipelines:
     def __init__(self, environment: Environment, runspace_factory: typing.Callable[[ObservedEnvironment], Runspace]):
         self.environment = ObservedEnvironment(environment)
         self.runspace = runspace_factory(self.environment)
+        self.stopped: typing.Callable[[], bool] = lambda: False
 
     @property
     def failures(self) -> int:
@@ -92,7 +93,8 @@ class CommandPipelines:
         self.environment.started.append(0)
         try:
             self.bind_arguments(prepared, evaluate)
-            self.runspace.invoke([c.call for c in prepared], PipelineSinkFor(self, run), pipeline_input)
+            self.runspace.invoke([c.call for c in prepared], PipelineSinkFor(self, run), pipeline_input,
+                                 self.stopped)
         except TerminatingError as failure:
             run.started_at = self.environment.started[-1]
             raise StatementFailure(failure.record, run) from None
