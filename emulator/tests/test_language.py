@@ -17,8 +17,11 @@ import testinfra
 import winrm
 from pypsrp.powershell import PowerShell
 
+from exchange_emulator.runspace.language.evaluation import NoCommands
+from exchange_emulator.runspace.language.interpreter import Interpreter
 from exchange_emulator.runspace.language.parser import parse_script
 from exchange_emulator.runspace.language.syntax import BinaryOperation, PipelineAst, UnaryOperation
+from exchange_emulator.runspace.language.values import ScriptRuntimeError
 
 from clients import PASSWORD, USER, host_pool, management_pool
 from conftest import InProcessLab, example_lab, start_in_process
@@ -192,3 +195,37 @@ def test_operators_follow_powershells_precedence() -> None:
 def test_foreach_after_a_pipe_is_the_foreach_object_alias() -> None:
     [statement] = parse_script("Get-RemoteDomain | foreach { $_.Name }")
     assert isinstance(statement, PipelineAst) and len(statement.commands) == 2
+
+
+# ---------------------------------------------------------------------------------------------- the evaluator
+def outputs(script: str) -> list[typing.Any]:
+    """The output of a script of expressions (no commands), evaluated without a server."""
+    interpreter = Interpreter(NoCommands({"computername": "EX01"}))
+    out: list[typing.Any] = []
+    assert interpreter.run(parse_script(script), out.append) == 0
+    return out
+
+
+@pytest.mark.parametrize(("script", "expected"), [
+    ("$x = 1; $x += 2; $x -= 1; $x", [2]),                       # about_Assignment_Operators
+    ("$h = @{Name = 'a'; Count = 3}; $h.name; $h.Count; $h['NAME']", ["a", 3, "a"]),  # keys, case-insensitive
+    ("$null.Count; 'abc'.Length; (5).Count", [0, 3, 1]),          # Count and Length of scalars and $null
+    ("'abc'[0]; 'abc'[-1]; @(1, 2, 3)[0, 2]", ["a", "c", 1, 3]),
+    ("'a1b2' -replace '\\d'", ["ab"]),                            # -replace without a replacement deletes
+    ("'a,b,c' -split ',', 2", ["a", "b,c"]),                      # at most two substrings
+    ("'A' -in 'a', 'b'; 'A' -cin 'a', 'b'", [True, False]),
+    ("1, 2, 3 -ne 2", [1, 3]),
+    ("$n = 'B'; 'a', 'b' | ForEach-Object { $_ }", "commands"),
+    ("2 -gt '10'; '2' -gt 10", [False, True]),                    # the right side takes the left's type
+    ("$true -eq 'false'; 0 -eq ''; $null -eq 0", [True, True, False]),
+    ("@() -eq $null; $e = @(); $e.Count", [0]),                    # an empty array filters to nothing
+    ("if (@()) { 1 } elseif (@(0)) { 2 } elseif (@(0, 0)) { 3 }", [3]),  # about_Booleans: arrays
+    ("\"`$x is $(1 + 1)`t!\"", ["$x is 2\t!"]),
+    ("-join (1..3); 3..1 -join ''", ["123", "321"]),
+])
+def test_expressions_evaluate_as_powershell_documents(script: str, expected: typing.Any) -> None:
+    if expected == "commands":
+        with pytest.raises(ScriptRuntimeError):
+            outputs(script)
+        return
+    assert outputs(script) == expected

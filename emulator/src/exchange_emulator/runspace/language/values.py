@@ -202,8 +202,7 @@ STRING_METHODS: dict[str, typing.Callable[..., typing.Any]] = {
     "trimstart": lambda s, *c: s.lstrip(*c), "trimend": lambda s, *c: s.rstrip(*c),
     "contains": lambda s, x: to_text(x) in s, "startswith": lambda s, x: s.startswith(to_text(x)),
     "endswith": lambda s, x: s.endswith(to_text(x)), "replace": lambda s, a, b: s.replace(to_text(a), to_text(b)),
-    "split": lambda s, *sep: s.split(to_text(sep[0])) if sep and len(to_text(sep[0])) == 1 else [
-        part for part in _split_any(s, "".join(to_text(x) for x in sep))],
+    "split": lambda s, *separators: _split_any(s, "".join(to_text(x) for x in separators)),
     "substring": lambda s, start, *length: s[int(to_number(start)):][:int(to_number(length[0]))] if length
     else s[int(to_number(start)):],
     "indexof": lambda s, x: s.find(to_text(x)),
@@ -211,6 +210,7 @@ STRING_METHODS: dict[str, typing.Callable[..., typing.Any]] = {
 
 
 def _split_any(text: str, separators: str) -> list[str]:
+    """String.Split(char[]): at any of the characters (whitespace when none), empty parts kept."""
     parts, current = [], ""
     for char in text:
         if char in (separators or " \t\n"):
