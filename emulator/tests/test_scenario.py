@@ -68,7 +68,7 @@ def test_start_writes_the_inventory_and_inventory_prints_it(tmp_path: pathlib.Pa
 def test_example_scenario_writes_the_scenario_and_keeps_existing_files(tmp_path: pathlib.Path, capsys) -> None:
     scenario = tmp_path / "molecule" / "default"
     assert cli.main(["example-scenario", str(scenario), "--role", "acme.mail.ndr"]) == 0
-    for name in (*SCENARIO_FILES, "lab.yml", ".gitignore", ".lab/inventory/hosts.yml"):
+    for name in (*SCENARIO_FILES, "lab/lab.yml", ".gitignore", ".lab/inventory/hosts.yml"):
         assert (scenario / name).is_file(), name
     [play] = yaml.safe_load((scenario / "converge.yml").read_text())
     assert play["tasks"][0]["ansible.builtin.include_role"]["name"] == "acme.mail.ndr"

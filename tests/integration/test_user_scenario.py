@@ -3,7 +3,7 @@
 As a user would: the collection is built into a tarball (`ansible-galaxy collection build`) and installed
 from it into a collections directory of their own; their role, in a directory of their own, gets the
 scenario `exchange-emulator example-scenario` writes (create/destroy start and stop a lab and write its
-inventory); the verifier checks the server the way an administrator reads it, through powershell.exe over
+inventory), which ansible-lint passes with the production profile; the verifier checks the server the way an administrator reads it, through powershell.exe over
 WinRM; and `molecule test` runs create, converge, idempotence, verify and destroy.
 """
 
@@ -86,10 +86,12 @@ def test_molecule_scenario_from_the_collection_tarball_and_the_installed_emulato
     (role / "meta" / "main.yml").write_text(ROLE_META)
     scenario = role / "molecule" / "default"
     run(["exchange-emulator", "example-scenario", scenario], cwd=role, env=env)
-    (scenario / "lab.yml").write_text(LAB)
+    (scenario / "lab" / "lab.yml").write_text(LAB)
     with open(scenario / "tests" / "test_default.py", "a", encoding="utf-8") as checks:
         checks.write(USER_CHECK)
 
+    # What the scenario writes is clean Ansible content by the strictest profile.
+    run(["ansible-lint", "--offline", "--profile", "production", "--nocolor", "."], cwd=role, env=env)
     try:
         result = run(["molecule", "test"], cwd=role, env=env, timeout=600)
     finally:

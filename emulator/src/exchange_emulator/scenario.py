@@ -69,7 +69,8 @@ def write_example_scenario(directory: pathlib.Path, role: str | None, force: boo
     inventory the lab's own replaces on `create` (Molecule links it before the lab runs)."""
     outputs = {name: template(name) for name in SCENARIO_FILES}
     outputs["converge.yml"] = outputs["converge.yml"].replace("@ROLE@", role or DEFAULT_ROLE)
-    outputs["lab.yml"] = EXAMPLE_LAB
+    # In a folder of its own: ansible-lint takes any other YAML file beside molecule.yml for a playbook.
+    outputs["lab/lab.yml"] = EXAMPLE_LAB
     outputs[".gitignore"] = ".lab/\n"
     existing = [name for name in outputs if (directory / name).exists()]
     if existing and not force:
