@@ -159,6 +159,17 @@ def test_the_four_forms_of_the_issue_read_the_same_setting(infra: typing.Any) ->
         (0, ["False"]), (0, ["False"]), (0, ["Default", "Fabrikam"]), (0, ["False"])]
 
 
+def test_group_object_prints_in_its_table_views(infra: typing.Any) -> None:
+    """PowerShell 5.1's views of GroupInfo (Count 5 wide, right-aligned; Name 25; Group) and of
+    GroupInfoNoElement (Count, Name)."""
+    grouped = infra.run(command_line("Get-RemoteDomain | Group-Object NDREnabled"))
+    assert output_lines(grouped.stdout) == [
+        "Count Name                      Group", "----- ----                      -----",
+        "    2 False                     {Default, Fabrikam}", "    1 True                      {Partner}"]
+    counted = infra.run(command_line("Get-RemoteDomain | Group-Object NDREnabled -NoElement"))
+    assert output_lines(counted.stdout) == ["Count Name", "----- ----", "    2 False", "    1 True"]
+
+
 def test_a_failed_statement_does_not_stop_the_next_one(infra: typing.Any, language_lab: InProcessLab) -> None:
     result = infra.run(command_line("$x = Get-RemoteDomain Nobody; 'after'; (Get-RemoteDomain Default).Name"))
     assert (result.rc, output_lines(result.stdout)) == (0, ["after", "Default"])

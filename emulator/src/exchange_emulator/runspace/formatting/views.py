@@ -37,6 +37,7 @@ DEFAULT_TABLE_VIEWS: dict[str, tuple[ViewColumn, ...]] = {
     "System.ServiceProcess.ServiceController":
         (ViewColumn("Status", 8), ViewColumn("Name", 18), ViewColumn("DisplayName", 38)),
     "System.Collections.DictionaryEntry": (ViewColumn("Name", 30), ViewColumn("Value")),
+    "Microsoft.PowerShell.Commands.GroupInfoNoElement": (ViewColumn("Count", 5, Align.RIGHT), ViewColumn("Name")),
     "Microsoft.PowerShell.Commands.GroupInfo": (ViewColumn("Count", 5, Align.RIGHT), ViewColumn("Name", 25),
                                                 ViewColumn("Group")),
 }

@@ -123,7 +123,8 @@ def sort_object(inv: Invocation) -> None:
         inv.write(item)
 
 
-GROUP_TYPES = ["Microsoft.PowerShell.Commands.GroupInfo", "System.Object"]
+GROUP_TYPE = "Microsoft.PowerShell.Commands.GroupInfo"
+NO_ELEMENT_TYPE = "Microsoft.PowerShell.Commands.GroupInfoNoElement"  # -NoElement's, a GroupInfo without Group
 
 
 def group_object(inv: Invocation) -> None:
@@ -142,9 +143,12 @@ def group_object(inv: Invocation) -> None:
     for values, members in groups:
         name = ", ".join(to_text(v) for v in values)
         properties: dict[str, typing.Any] = {"Count": len(members), "Name": name, "Values": values}
-        if not inv.params.get("NoElement"):
+        types = [GROUP_TYPE, "System.Object"]
+        if inv.params.get("NoElement"):
+            types.insert(0, NO_ELEMENT_TYPE)
+        else:
             properties["Group"] = members
-        inv.write(Record(GROUP_TYPES, properties, "Microsoft.PowerShell.Commands.GroupInfo"))
+        inv.write(Record(types, properties, types[0]))
 
 
 def write_output(inv: Invocation) -> None:
