@@ -2,7 +2,7 @@
 (docs/docsite/rst/exchange_behaviour.rst, "The host endpoint"):
 /wsman, configuration Microsoft.PowerShell. The install path from the
 environment or the registry, services (Restart-Service MSExchangeTransport counts restarts and clears pending
-restarts), the Exchange snap-in; the emulator runs commands only, and says so clearly for script text."""
+restarts), the Exchange snap-in; script text runs with the language of the WinRS shell."""
 
 from __future__ import annotations
 
@@ -168,20 +168,44 @@ def test_unknown_snapin(lab, host):
 
 
 # ---------------------------------------------------------------------------------------------- script text
-def test_script_text_gets_a_clear_not_supported_error(lab, host):
-    before = lab.state()
+def test_script_text_runs_in_the_pools_runspace(lab, host):
+    """Script text (add_script) runs with the WinRS shell's language; the snap-in added by an earlier
+    pipeline of the pool stays added (tests/test_language.py has the language itself)."""
     mark = lab.mark()
+    restarts = service(lab, "EX01", "MSExchangeTransport")["Restarts"]
+    snapin = PowerShell(host)
+    snapin.add_script("Add-PSSnapin Microsoft.Exchange.Management.PowerShell.SnapIn")
+    snapin.invoke()
     ps = PowerShell(host)
-    ps.add_script("Restart-Service MSExchangeTransport; Get-Service | Where-Object Status -eq Running")
+    ps.add_script("Restart-Service MSExchangeTransport; Get-Service | Where-Object Status -eq Running | "
+                  "Where-Object Name -like MSExchange* | ForEach-Object Name; (Get-RemoteDomain).Count -ge 1")
+    output = ps.invoke()
+    assert (ps.state, ps.had_errors) == (4, False)  # Completed
+    assert "MSExchangeTransport" in output and output[-1] is True
+    assert service(lab, "EX01", "MSExchangeTransport")["Restarts"] == restarts + 1
+    commands = [e["command"] for e in lab.commands_since(mark)]
+    assert {"Add-PSSnapin", "Restart-Service", "Get-Service", "Where-Object", "ForEach-Object",
+            "Get-RemoteDomain"} <= set(commands)
+
+
+def test_script_text_that_does_not_parse_runs_nothing(lab, host):
+    before = lab.state()
+    ps = PowerShell(host)
+    ps.add_script("Restart-Service MSExchangeTransport; foreach ($s in Get-Service) { $s.Name }")
     ps.invoke()
     assert ps.had_errors and ps.state == 5  # Failed
     [error] = ps.streams.error
-    assert exception_type(error) == "System.NotSupportedException"
-    assert error.fq_error == "EmulatorScriptNotSupported"
-    assert "add_cmdlet().add_parameter()" in exception_message(error)
-    assert "full path" in exception_message(error)
+    assert exception_type(error) == "System.Management.Automation.ParseException"
+    assert error.fq_error == "EmulatorSyntaxNotSupported"
+    assert "The 'foreach' keyword" in exception_message(error)
     assert lab.state() == before
-    assert [e["outcome"] for e in lab.commands_since(mark)] == ["failed"]
+
+
+def test_script_parameters_are_refused(host):
+    ps = PowerShell(host)
+    ps.add_script("param($Name) Get-Service $Name").add_parameter("Name", "MSExchangeTransport")
+    ps.invoke()
+    assert ps.had_errors and ps.streams.error[0].fq_error == "EmulatorScriptParametersNotSupported"
 
 
 def test_unknown_command_on_the_host_endpoint(lab, host):

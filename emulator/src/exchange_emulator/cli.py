@@ -10,6 +10,8 @@
     exchange-emulator sink --listen 127.0.0.1:PORT --dir DIR   a capture sink (smart host) in the foreground
     exchange-emulator outbound --state DIR [--json]        what the lab's built-in sink captured
     exchange-emulator example-lab                          an annotated lab file to start from
+    exchange-emulator inventory --state DIR [--output F]   an Ansible inventory (psrp) of a running lab
+    exchange-emulator example-scenario DIR [--role NAME]   a Molecule scenario against a lab, for your role
 """
 
 from __future__ import annotations
@@ -77,12 +79,62 @@ def _start(args: argparse.Namespace) -> int:
         if endpoints.exists() and (state_dir / ADMIN_FILE).exists():
             data = json.loads(endpoints.read_text())
             if data.get("pid") == process.pid:
+                if args.inventory:
+                    _write_inventory(data, args.inventory)
                 print(json.dumps(data, indent=2))
                 return 0
         time.sleep(0.05)
     process.terminate()
     print(f"exchange-emulator did not start within {args.timeout} s; see {log_path}", file=sys.stderr)
     return 1
+
+
+def _write_inventory(endpoints: dict[str, typing.Any], path: str) -> None:
+    from .scenario import write_inventory
+
+    write_inventory(endpoints, pathlib.Path(path).resolve())
+
+
+def _inventory(args: argparse.Namespace) -> int:
+    from .scenario import inventory
+
+    path = pathlib.Path(args.state) / ENDPOINTS_FILE
+    if not path.exists():
+        print(f"no lab running in {args.state}", file=sys.stderr)
+        return 1
+    endpoints = json.loads(path.read_text())
+    if args.output:
+        _write_inventory(endpoints, args.output)
+    else:
+        import yaml
+
+        print(yaml.safe_dump(inventory(endpoints), sort_keys=False), end="")
+    return 0
+
+
+def _example_scenario(args: argparse.Namespace) -> int:
+    from .scenario import ScenarioError, write_example_scenario
+
+    try:
+        written = write_example_scenario(pathlib.Path(args.directory), args.role, args.force)
+    except ScenarioError as error:
+        raise RuntimeError(str(error)) from None
+    for path in written:
+        print(path)
+    return 0
+
+
+def _add_scenario_commands(commands: typing.Any) -> None:
+    p = commands.add_parser("inventory", help="an Ansible inventory (psrp variables) of a running lab")
+    p.add_argument("--state", required=True, help="state directory of the running lab")
+    p.add_argument("--output", help="write it to this file (mode 0600) instead of printing it")
+    p.set_defaults(func=_inventory)
+    p = commands.add_parser("example-scenario", help="write a Molecule scenario that tests a role against a lab")
+    p.add_argument("directory", help="the scenario directory, e.g. molecule/default of your role")
+    p.add_argument("--role", help="the role converge.yml applies, e.g. a collection's role (default: the role whose "
+                   "molecule/ directory holds the scenario)")
+    p.add_argument("--force", action="store_true", help="overwrite files that exist")
+    p.set_defaults(func=_example_scenario)
 
 
 def _stop(args: argparse.Namespace) -> int:
@@ -236,6 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         if name == "start":
             p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the lab")
+            p.add_argument("--inventory", metavar="FILE",
+                           help="also write an Ansible inventory of the lab (psrp variables) to FILE")
     p = with_state(commands.add_parser("stop", help="stop a background lab"))
     p.add_argument("--timeout", type=float, default=15.0)
     p.set_defaults(func=_stop)
@@ -272,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_outbound)
     commands.add_parser("example-lab", help="print an example lab file").set_defaults(
         func=lambda args: print(EXAMPLE_LAB, end="") or 0)
+    _add_scenario_commands(commands)
     return parser
 
 

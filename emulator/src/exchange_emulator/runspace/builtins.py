@@ -80,10 +80,31 @@ def select_object(inv: Invocation) -> None:
 
 
 def measure_object(inv: Invocation) -> None:
+    """Count, and with -Sum/-Average/-Maximum/-Minimum those of the numbers (of -Property's values), as
+    Doubles, as GenericMeasureInfo has them."""
+    names = inv.params.get("Property") or []
+    name = names[0] if names else None
+    items = list(inv.input)
+    if name is not None:
+        items = [get_property(i, name) for i in items
+                 if isinstance(i, Record) and any(n.lower() == name.lower() for n in i.properties)]
+    numbers: list[float] = []
+    wanted = [s for s in ("Sum", "Average", "Maximum", "Minimum") if inv.params.get(s)]
+    for item in items if wanted else []:
+        try:
+            numbers.append(float(item))
+        except (TypeError, ValueError):
+            raise CmdletError("System.Management.Automation.PSInvalidOperationException", RUNTIME[:],
+                              f'Input object "{item}" is not numeric.', category="InvalidType", target=str(item),
+                              error_id="NonNumericInputObject", exchange=False) from None
+    stats: dict[str, float | None] = {
+        "Sum": sum(numbers), "Average": sum(numbers) / len(numbers) if numbers else None,
+        "Maximum": max(numbers, default=None), "Minimum": min(numbers, default=None)}
     inv.write(Record(["Microsoft.PowerShell.Commands.GenericMeasureInfo",
                       "Microsoft.PowerShell.Commands.MeasureInfo", "System.Object"],
-                     {"Count": len(inv.input), "Average": None, "Sum": None, "Maximum": None, "Minimum": None,
-                      "Property": None}, "Microsoft.PowerShell.Commands.GenericMeasureInfo"))
+                     {"Count": len(items), **{s: stats[s] if s in wanted else None
+                                              for s in ("Average", "Sum", "Maximum", "Minimum")},
+                      "Property": name}, "Microsoft.PowerShell.Commands.GenericMeasureInfo"))
 
 
 def command_record(cmdlet: Cmdlet) -> Record:
@@ -135,7 +156,9 @@ BUILTIN_COMMANDS: tuple[Cmdlet, ...] = (
             Parameter("Unique", Switch()), Parameter("InputObject", String(), from_pipeline=True)),
            select_object, exchange=False),
     Cmdlet("Measure-Object", TASKS + "MeasureObjectCommand",
-           (Parameter("Property", StringArray(), position=0), Parameter("InputObject", String(), from_pipeline=True)),
+           (Parameter("Property", StringArray(), position=0), Parameter("Sum", Switch()),
+            Parameter("Average", Switch()), Parameter("Maximum", Switch()), Parameter("Minimum", Switch()),
+            Parameter("InputObject", String(), from_pipeline=True)),
            measure_object, exchange=False),
     Cmdlet("Get-Command", TASKS + "GetCommandCommand",
            (Parameter("Name", StringArray(), position=0), Parameter("Module", StringArray()),

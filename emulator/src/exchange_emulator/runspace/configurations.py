@@ -2,9 +2,10 @@
 
 - `Microsoft.Exchange` (the management endpoint, /PowerShell/): NoLanguage; the Exchange cmdlets of the
   server's role that the user's RBAC roles grant, plus the few PowerShell commands Exchange exposes.
-- `Microsoft.PowerShell` (the host endpoint, /wsman): full language on a real server, but the emulator
-  runs commands only; the host commands, scripts on disk by full path, and the Exchange cmdlets once
-  the Exchange snap-in was added (the snap-in bypasses RBAC, as on a real server).
+- `Microsoft.PowerShell` (the host endpoint, /wsman): full language; script text runs with the
+  emulator's language (runspace.language, runspace.remote_script); the host commands,
+  Where-Object/ForEach-Object/Sort-Object/Group-Object, scripts on disk by full path, and the Exchange
+  cmdlets once the Exchange snap-in was added (the snap-in bypasses RBAC, as on a real server).
 - `powershell.exe` started through WinRS: the host endpoint's commands plus the formatting commands an
   administrator pipes into (Format-Table, Format-List, ConvertTo-Json, Out-String).
 """
@@ -19,6 +20,7 @@ from ..exchange import EXCHANGE_CMDLETS, HOST_CMDLETS, host
 from ..exchange.cmdlet import Cmdlet
 from ..exchange.organization import ServerContext
 from .builtins import BUILTIN_COMMANDS
+from .language.commands import LANGUAGE_ALIASES, LANGUAGE_COMMANDS
 
 if typing.TYPE_CHECKING:
     from .runspace import Runspace
@@ -26,7 +28,7 @@ if typing.TYPE_CHECKING:
 ALIASES = {
     "select": "Select-Object", "measure": "Measure-Object", "gcm": "Get-Command", "help": "Get-Help",
     "gi": "Get-Item", "gp": "Get-ItemProperty", "gsv": "Get-Service", "ft": "Format-Table", "fl": "Format-List",
-    "asnp": "Add-PSSnapin", "sasv": "Start-Service", "spsv": "Stop-Service",
+    "asnp": "Add-PSSnapin", "sasv": "Start-Service", "spsv": "Stop-Service", **LANGUAGE_ALIASES,
 }
 
 
@@ -87,7 +89,7 @@ class HostShell:
     extra_commands: tuple[Cmdlet, ...] = ()
 
     def __post_init__(self) -> None:
-        self._host = _table((*HOST_CMDLETS, *BUILTIN_COMMANDS, *self.extra_commands))
+        self._host = _table((*HOST_CMDLETS, *BUILTIN_COMMANDS, *LANGUAGE_COMMANDS, *self.extra_commands))
         self._exchange = _table(EXCHANGE_CMDLETS)
 
     def _snapin_loaded(self, runspace: "Runspace") -> bool:

@@ -41,6 +41,15 @@ def scripts_not_emulated(script: str) -> ErrorRecordInfo:
                    target_type="String")
 
 
+def script_parameters_not_emulated(script: str) -> ErrorRecordInfo:
+    return _record("The Exchange emulator runs script text without parameters (param blocks and $args are not "
+                   "emulated): put the values in the script text, or send a command with parameters (pypsrp: "
+                   "PowerShell.add_cmdlet().add_parameter()).", ["System.NotSupportedException",
+                                                                   "System.SystemException", "System.Exception"],
+                   "EmulatorScriptParametersNotSupported", "NotImplemented", "NotSupportedException", target=script,
+                   target_type="String")
+
+
 def command_not_found(name: str) -> ErrorRecordInfo:
     return _record(f"The term '{name}' is not recognized as the name of a cmdlet, function, script file, or operable "
                    "program. Check the spelling of the name, or if a path was included, verify that the path is "

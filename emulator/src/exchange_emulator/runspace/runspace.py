@@ -183,6 +183,14 @@ class CommandInvocation:
         return True
 
 
+@dataclasses.dataclass
+class ScriptOutcome:
+    """What the audit notes of script text that ran (its commands are audited one by one)."""
+
+    error_types: list[str] = dataclasses.field(default_factory=list)
+    warnings: int = 0
+
+
 class Runspace:
     """One runspace of a pool: session state (snap-ins) lives here between pipelines."""
 
@@ -247,11 +255,16 @@ class Runspace:
     def _run(self, call: CommandCall, sink: PipelineSink, stage_input: list[typing.Any],
              next_stage: list[typing.Any] | None, position: int, length: int,
              stopped: typing.Callable[[], bool], entry: dict[str, typing.Any],
-             error_pipe: list[typing.Any] | None) -> CommandInvocation:
+             error_pipe: list[typing.Any] | None) -> CommandInvocation | ScriptOutcome:
         config = self.configuration
         if call.is_script:
-            raise TerminatingError(errors.scripts_not_allowed(call.name) if config.no_language
-                                   else errors.scripts_not_emulated(call.name))
+            if config.no_language:
+                raise TerminatingError(errors.scripts_not_allowed(call.name))
+            if call.parameters:
+                raise TerminatingError(errors.script_parameters_not_emulated(call.name))
+            from .remote_script import run_script  # the language is a layer above the runspace
+
+            return run_script(self, call.name, sink, next_stage, stopped)
         self.environment.before_command(call.name)
         # Resolution and binding look at state (server role, snap-ins) but change nothing.
         with self.environment.transaction(mutating=False) as ctx:
