@@ -1,5 +1,6 @@
-"""PowerShell's own commands that restricted Exchange sessions expose (EXCHANGE.md §1): Select-Object,
-Measure-Object, Get-Command, Get-Help, Get-FormatData, Out-Default, Exit-PSSession."""
+"""PowerShell's own commands that restricted Exchange sessions expose: Select-Object, Measure-Object,
+Get-Command, Get-Help, Get-FormatData, Out-Default, Exit-PSSession
+(docs/docsite/rst/exchange_behaviour.rst, "NoLanguage: commands with parameters, never script text")."""
 
 from __future__ import annotations
 

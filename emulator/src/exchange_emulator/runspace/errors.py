@@ -1,7 +1,8 @@
 """Error records PowerShell itself produces, and the conversion of Exchange errors into records.
 
 Messages and identifiers follow Windows PowerShell 5.1 (the PowerShell Exchange runs in); the
-ScriptsNotAllowed record matches a real NoLanguage endpoint's (shared/reference/captures, JEA flow).
+ScriptsNotAllowed record matches a real NoLanguage endpoint's (the JEA recording in
+emulator/tests/captures/pypsrp; docs/docsite/rst/emulator.rst, "Configuration names and NoLanguage").
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ def empty_string_not_allowed(cmdlet: Cmdlet, name: str) -> ErrorRecordInfo:
 
 def confirmation_needed(cmdlet: Cmdlet, description: str) -> ErrorRecordInfo:
     # ConfirmImpact reached $ConfirmPreference (High in Exchange sessions) and a remote client has no
-    # host to answer the prompt (EXCHANGE.md §1). (unconfirmed wording; type and id as PowerShell uses)
+    # host to answer the prompt (docs/docsite/rst/exchange_behaviour.rst, "RBAC and confirmation").
+    # (unconfirmed wording; type and id as PowerShell uses)
     return _record("A command that prompts the user failed because the host program or the command type does not "
                    "support user interaction. The host was attempting to request confirmation with the following "
                    f"message: Are you sure you want to perform this action?\r\n{description}",
@@ -148,7 +150,8 @@ def internal_error(error: BaseException) -> ErrorRecordInfo:
 
 
 def exchange_error_id(server: str, exception: str, task: str, now: datetime.datetime | None = None) -> str:
-    """`[Server=…,RequestId=…,TimeStamp=…] [FailureCategory=Cmdlet-<Exception>] <hex>,<task>` (EXCHANGE.md §1)."""
+    """`[Server=…,RequestId=…,TimeStamp=…] [FailureCategory=Cmdlet-<Exception>] <hex>,<task>`
+    (docs/docsite/rst/exchange_behaviour.rst, "Errors and warnings")."""
     now = now or datetime.datetime.now()
     stamp = f"{now.month}/{now.day}/{now.year} {now.strftime('%I').lstrip('0')}:{now.strftime('%M:%S %p')}"
     return (f"[Server={server},RequestId={uuid.uuid4()},TimeStamp={stamp}] [FailureCategory=Cmdlet-{exception}] "
