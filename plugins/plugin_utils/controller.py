@@ -75,12 +75,12 @@ PSRP_OPTIONS = {
 }
 
 
-class RunLocally(ActionBase):
+class RunLocally(ActionBase):  # type: ignore[misc]  # ansible-core has no type information
     """Runs the module on the controller with the controller's Python, whatever the host's connection is
     (a module that talks to the host over the network, as smtp_probe does, must not run on Windows)."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset()  # the module validates its own arguments
+    _VALID_ARGS: typing.FrozenSet[str] = frozenset()  # the module validates its own arguments
     _supports_async = False
 
     def _local_connection(self) -> typing.Any:
@@ -115,7 +115,7 @@ class RunLocally(ActionBase):
     def run(self, tmp: typing.Any = None, task_vars: typing.Optional[typing.Dict[str, typing.Any]] = None
             ) -> typing.Dict[str, typing.Any]:
         task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
+        result: typing.Dict[str, typing.Any] = super().run(tmp, task_vars)
         result.update(self._run_locally(self._module_args(dict(self._task.args), task_vars), task_vars))
         return result
 
@@ -180,7 +180,7 @@ class RunOnController(RunLocally):
     def run(self, tmp: typing.Any = None, task_vars: typing.Optional[typing.Dict[str, typing.Any]] = None
             ) -> typing.Dict[str, typing.Any]:
         task_vars = task_vars or {}
-        result = ActionBase.run(self, tmp, task_vars)
+        result: typing.Dict[str, typing.Any] = ActionBase.run(self, tmp, task_vars)
         args = self._module_args({k: v for k, v in self._task.args.items() if not k.startswith("_ansible_")},
                                  task_vars)
         if not boolean(self._templar.template(task_vars.get("exchange_persistent_session", True)), strict=False):
