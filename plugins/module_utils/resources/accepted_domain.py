@@ -17,8 +17,7 @@ from .base import Connections, Resource
 DOMAIN_TYPES = ["Authoritative", "InternalRelay", "ExternalRelay"]
 SETTINGS = (
     Setting("domain_type", "DomainType", "choice", DOMAIN_TYPES),
-    Setting("address_book_enabled", "AddressBookEnabled",
-            description="Recipients in this domain are in the address book, so recipient validation applies to them."),
+    Setting("address_book_enabled", "AddressBookEnabled"),
 )
 GET = Command("Get-AcceptedDomain")
 
