@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import typing
 
+from .. import values
 from ..commands import Command
 from ..desired_state import Plan, Setting, compare, desired_values, settings_view
 from ..errors import EmptyResult, EndpointNotConfigured
@@ -170,6 +171,44 @@ class SingleObject(Resource):
 
     def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
         return settings_view(self.settings, self.read(connections))
+
+
+class DomainObject(Resource):
+    """An object Exchange keeps one of per SMTP domain and finds by its DomainName (remote and accepted domains):
+    present with the settings given, or absent. Subclasses set `kind`, `settings` and `get` (the command that lists
+    them all) and refuse in check_domain() what Exchange would refuse."""
+
+    identity_spec = {
+        "domain_name": {"type": "str", "required": True},
+        "name": {"type": "str"},
+        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    }
+    get: typing.ClassVar[Command]
+
+    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
+        super().__init__(params)
+        self.domain_name = values.domain_name("domain_name", params["domain_name"], wildcards=True)
+        self.name: typing.Optional[str] = params.get("name")
+        self.state = params.get("state") or "present"
+        self.desired, self.modes = desired_values(self.settings, params)
+        self.check_domain()
+        if self.state == "absent" and self.desired:
+            raise values.InvalidValue("state=absent removes the %s; these options make no sense with it: %s."
+                                      % (self.kind.replace("_", " "), ", ".join(sorted(self.desired))))
+
+    def check_domain(self) -> None:
+        """Refuse (InvalidValue) what Exchange would refuse, before anything is read."""
+
+    def find(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
+        return next((domain for domain in connections.read(self.get)
+                     if str(domain.get("DomainName", "")).lower() == self.domain_name), None)
+
+
+def domain_view(settings: typing.Sequence[Setting], domain: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
+    """A remote or accepted domain as the modules return it: its name, domain and every managed setting."""
+    view = {"name": domain.get("Name"), "domain_name": domain.get("DomainName")}
+    view.update(settings_view(settings, domain))
+    return view
 
 
 def read_one(connections: Connections, command: Command) -> typing.Dict[str, typing.Any]:

@@ -15,8 +15,8 @@ import typing
 
 from .. import values
 from ..commands import Command
-from ..desired_state import Plan, Setting, compare, desired_values, settings_view
-from .base import Connections, Resource
+from ..desired_state import Plan, Setting, compare
+from .base import Connections, DomainObject, domain_view
 
 SETTINGS = (
     Setting("ndr_enabled", "NDREnabled"),
@@ -62,40 +62,20 @@ def find(domains: typing.List[typing.Dict[str, typing.Any]], key: str, value: st
 
 
 def present_view(domain: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
-    """A remote domain as the modules return it: its name, domain and every managed setting."""
-    view = {"name": domain.get("Name"), "domain_name": domain.get("DomainName")}
-    view.update(settings_view(SETTINGS, domain))
-    return view
+    return domain_view(SETTINGS, domain)
 
 
-class RemoteDomain(Resource):
+class RemoteDomain(DomainObject):
     kind = "remote_domain"
     settings = SETTINGS
-    identity_spec = {
-        "domain_name": {"type": "str", "required": True},
-        "name": {"type": "str"},
-        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    }
+    get = GET
 
-    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
-        super().__init__(params)
-        self.domain_name = values.domain_name("domain_name", params["domain_name"], wildcards=True)
-        self.name = params.get("name")
+    def check_domain(self) -> None:
         if self.name is not None and not 0 < len(self.name) <= 64:
             raise values.InvalidValue("name: must be 1 to 64 characters, got %d." % len(self.name))
-        self.state = params.get("state") or "present"
-        self.desired, self.modes = desired_values(SETTINGS, params)
-        self._check_contradictions()
-
-    def _check_contradictions(self) -> None:
-        if self.state == "absent":
-            if self.domain_name == DEFAULT_DOMAIN:
-                raise values.InvalidValue("state=absent: the default remote domain (*) cannot be removed; set its "
-                                          "options instead.")
-            extra = sorted(self.desired)
-            if extra:
-                raise values.InvalidValue("state=absent removes the remote domain; these options make no sense with "
-                                          "it: %s." % ", ".join(extra))
+        if self.state == "absent" and self.domain_name == DEFAULT_DOMAIN:
+            raise values.InvalidValue("state=absent: the default remote domain (*) cannot be removed; set its "
+                                      "options instead.")
         if self.desired.get("target_delivery_domain") and "*" in self.domain_name:
             raise values.InvalidValue("target_delivery_domain: cannot be true for %r; the target delivery domain "
                                       "must be a domain without wildcards." % self.domain_name)
@@ -172,7 +152,7 @@ class RemoteDomain(Resource):
         return commands
 
     def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
-        domain = find(list_domains(connections), "DomainName", self.domain_name)
+        domain = self.find(connections)
         return present_view(domain) if domain is not None else None
 
 
