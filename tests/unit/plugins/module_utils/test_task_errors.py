@@ -70,25 +70,28 @@ def test_a_task_failure_keeps_its_keys_and_gains_the_callers():
     assert (failed.msg, failed.result) == ("still differs", {"item": "x", "changed": True})
 
 
-def lookup_bug():
+def key_bug():
     return {}["Identity"]
 
 
-@pytest.mark.parametrize("bug", [KeyError, IndexError, CheckModeViolation])
-def test_anything_else_is_a_bug_with_its_traceback_and_versions(bug):
-    try:
-        if bug is KeyError:
-            lookup_bug()
-        elif bug is IndexError:
-            [][0]
-        else:
-            raise CheckModeViolation("refusing to send mutating command Set-RemoteDomain in check mode")
-    except Exception as error:
-        failed = failure(error, changed=False)
-    assert failed.msg.startswith("unexpected error, a bug in mailhygiene.exchange: %s" % bug.__name__)
-    assert failed.result["error_type"] == bug.__name__
+def index_bug():
+    return [][0]
+
+
+def check_mode_bug():
+    raise CheckModeViolation("refusing to send mutating command Set-RemoteDomain in check mode")
+
+
+@pytest.mark.parametrize("bug, name", [(key_bug, "KeyError"), (index_bug, "IndexError"),
+                                       (check_mode_bug, "CheckModeViolation")])
+def test_anything_else_is_a_bug_with_its_traceback_and_versions(bug, name):
+    with pytest.raises(Exception) as caught:
+        bug()
+    failed = failure(caught.value, changed=False)
+    assert failed.msg.startswith("unexpected error, a bug in mailhygiene.exchange: %s" % name)
+    assert failed.result["error_type"] == name
     assert "Traceback (most recent call last)" in failed.result["exception"]
-    assert "test_task_errors.py" in failed.result["exception"]
+    assert "in %s" % bug.__name__ in failed.result["exception"]
     versions = failed.result["client_versions"]
     assert set(versions) == {"ansible-core", "python", "pypsrp", "pyspnego", "pywinrm"}
     assert versions["pypsrp"] == importlib.metadata.version("pypsrp")
