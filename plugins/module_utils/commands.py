@@ -117,4 +117,3 @@ def _statement(head: str, parameters: typing.Mapping[str, typing.Any]) -> str:
         separator = ":" if isinstance(value, bool) else " "
         parts.append("-%s%s%s" % (key, separator, render_value(value)))
     return " ".join(parts)
-

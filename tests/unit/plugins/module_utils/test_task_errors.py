@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.mailhygiene.exchange.plugins.module_utils import errors
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.batch import BatchTask
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.commands import CheckModeViolation
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.commands import CheckModeViolation, Command
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import (
     InfoTask, ResourceTask, TaskContext, TaskFailed, failure,
 )
@@ -75,7 +75,8 @@ def key_bug():
 
 
 def index_bug():
-    return [][0]
+    objects = StandInConnections({"Get-TransportConfig": []}).read(Command("Get-TransportConfig"))
+    return objects[0]
 
 
 def check_mode_bug():
