@@ -15,7 +15,7 @@ import typing
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from .desired_state import Plan
-from .errors import ReplyLost
+from .errors import ExchangeError, ReplyLost, SessionError, TaskInputError
 from .module import Task, TaskContext, TaskFailed, confirm_applied, failure
 from .resources.accepted_domain import AcceptedDomain
 from .resources.antispam_agents import AntispamAgents
@@ -106,8 +106,8 @@ def run(connections: Connections, resources: typing.List[Resource], check_mode: 
         try:
             item.plan = item.resource.plan(connections)
             item.state = "planned"
-        except (InvalidValue, LookupError) as error:
-            item.state, item.error = "failed", str(error.args[0] if error.args else error)
+        except (InvalidValue, TaskInputError) as error:  # this item's input; other errors fail the task
+            item.state, item.error = "failed", str(error)
             if not continue_on_error:
                 break
     failed = any(i.state == "failed" for i in results)
@@ -130,13 +130,9 @@ def run(connections: Connections, resources: typing.List[Resource], check_mode: 
                     confirm_applied(item.resource, connections, lost)
                     item.plan.warnings.append(str(lost) + " Read back afterwards: the change is in place.")
                 changed_any = True
-            except TaskFailed as error:
-                item.state, item.error = "failed", error.msg
-                if not continue_on_error:
-                    break
-                continue
-            except Exception as error:
-                item.state, item.error = "failed", str(error)
+            except (TaskFailed, InvalidValue, TaskInputError, ExchangeError, SessionError) as error:
+                # the item failed; a bug (any other exception) fails the task, with its traceback
+                item.state, item.error = "failed", failure(error).msg
                 if not continue_on_error:
                     break
                 continue
@@ -180,8 +176,8 @@ class BatchTask(Task):
         params = context.params
         try:
             resources = build(params["resources"])
-        except InvalidValue as error:
-            raise TaskFailed(str(error)) from None
+        except Exception as error:  # InvalidValue names the item
+            raise failure(error) from None
         result: typing.Dict[str, typing.Any] = {"changed": False, "results": []}
         connections = context.connections
         opened_before = connections.sessions_opened

@@ -65,14 +65,9 @@ class Command(object):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Command) and (self.name, self.parameters) == (other.name, other.parameters)
 
-    def describe(self, secrets: typing.Iterable[str] = ()) -> str:
+    def describe(self) -> str:
         """The command as a readable line for messages (PowerShell-like; not for execution)."""
-        hidden = {s.lower() for s in secrets}
-        parts = [self.name]
-        for key, value in self.parameters.items():
-            shown = "********" if key.lower() in hidden else render_value(value)
-            parts.append("-%s %s" % (key, shown) if not isinstance(value, bool) else "-%s:%s" % (key, shown))
-        return " ".join(parts)
+        return _statement(self.name, self.parameters)
 
 
 def ensure_allowed(commands: typing.Iterable[Command], check_mode: bool) -> None:
@@ -112,16 +107,13 @@ def render_value(value: typing.Any) -> str:
 
 def render(command: Command) -> str:
     """The command as one PowerShell statement."""
-    head = "& " + render_value(command.name) if command.is_script else command.name
+    return _statement("& " + render_value(command.name) if command.is_script else command.name, command.parameters)
+
+
+def _statement(head: str, parameters: typing.Mapping[str, typing.Any]) -> str:
+    """`head` with its parameters as literals; a switch is written -Name:$true so that it takes the value."""
     parts = [head]
-    for key, value in command.parameters.items():
-        if isinstance(value, bool):
-            parts.append("-%s:%s" % (key, render_value(value)))
-        else:
-            parts.append("-%s %s" % (key, render_value(value)))
+    for key, value in parameters.items():
+        separator = ":" if isinstance(value, bool) else " "
+        parts.append("-%s%s%s" % (key, separator, render_value(value)))
     return " ".join(parts)
-
-
-def render_script(commands: typing.Sequence[Command]) -> str:
-    """Statements separated by `;`, stopping at the first error (ErrorActionPreference Stop)."""
-    return "$ErrorActionPreference = 'Stop'; " + "; ".join(render(c) for c in commands)

@@ -25,8 +25,7 @@ class Setting(object):
     """
 
     def __init__(self, option: str, prop: str, kind: str = "bool", choices: typing.Sequence[str] = (),
-                 minimum: int = 0, maximum: int = 2147483647, element: typing.Optional[Validator] = None,
-                 description: str = "") -> None:
+                 minimum: int = 0, maximum: int = 2147483647, element: typing.Optional[Validator] = None) -> None:
         self.option = option
         self.prop = prop
         self.kind = kind
@@ -34,7 +33,6 @@ class Setting(object):
         self.minimum = minimum
         self.maximum = maximum
         self.element = element
-        self.description = description
 
     @property
     def mode_option(self) -> str:

@@ -141,3 +141,26 @@ def error_from_record(record: typing.Any, commands: typing.Sequence[typing.Any] 
                     "Organization Transport Settings, Receive Connectors, View-Only Configuration).")
     return cls(message, exception_type, getattr(record, "fq_error", "") or "", str(getattr(record, "category", "")),
                command)
+
+
+# ------------------------------------------------------------------------------------------ the task's input
+class TaskInputError(Exception):
+    """What the task was given does not fit the server it reached. Not a session failure (the session stays
+    usable) and not an error record of Exchange's; the message names the option to set."""
+
+    def __init__(self, message: str, option: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.option = option
+
+
+class ServerNotIdentified(TaskInputError):
+    """The server the session runs on is none of the Exchange servers Exchange lists (server_name tells it)."""
+
+
+class EndpointNotConfigured(TaskInputError):
+    """A command is for an endpoint the connection options do not describe."""
+
+
+class EmptyResult(ExchangeError):
+    """A read that always returns one object (Get-TransportConfig, Get-RecipientFilterConfig) returned none."""

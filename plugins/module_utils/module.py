@@ -13,20 +13,24 @@ A task runs in one of two places, with the same results:
 
 from __future__ import annotations
 
+import importlib.metadata
+import platform
 import traceback
 import typing
 
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from .commands import CheckModeViolation
 from .connection_options import CONNECTION_SPEC
-from .errors import ExchangeError, ReplyLost, SessionError
+from .errors import ExchangeError, ReplyLost, SessionError, TaskInputError
 from .resources.base import Connections, Resource
 from .session import HAS_PYPSRP, HAS_PYWINRM, PYPSRP_IMPORT_ERROR, Endpoint, wsman_options
 from .values import InvalidValue
 
 # Exchange's own "nothing changed" warning is expected whenever a Set-* had nothing to do.
 UNCHANGED_WARNING = "The command completed successfully but no settings of"
+# The client libraries whose versions a report of an unexpected error needs.
+CLIENT_LIBRARIES = ("pypsrp", "pyspnego", "pywinrm")
 
 Params = typing.Dict[str, typing.Any]
 Result = typing.Dict[str, typing.Any]
@@ -98,22 +102,35 @@ class TaskContext(object):
 
 
 def failure(error: BaseException, **result: typing.Any) -> TaskFailed:
-    """A failure as a message that says what failed and what to do; unexpected ones with a traceback."""
+    """A failure as a message that says what failed and what to do. Only the typed errors are expected; any
+    other exception is a bug, reported with its traceback and the versions of the client libraries."""
     if isinstance(error, TaskFailed):
         error.result = dict(result, **error.result)
         return error
-    if isinstance(error, InvalidValue):
-        return TaskFailed(str(error), **result)
+    if isinstance(error, (InvalidValue, TaskInputError)):
+        return TaskFailed(str(error), error_type=type(error).__name__, **result)
     if isinstance(error, (SessionError, ExchangeError)):
         failed = TaskFailed(str(error), error_type=type(error).__name__,
                             exception_type=getattr(error, "exception_type", None), **result)
         failed.session_failed = isinstance(error, SessionError)
         return failed
-    if isinstance(error, CheckModeViolation):
-        return TaskFailed("internal error: %s" % error, **result)
-    if isinstance(error, LookupError):
-        return TaskFailed(str(error.args[0] if error.args else error), **result)
-    return TaskFailed("unexpected error: %s" % error, exception=traceback.format_exc(), **result)
+    versions = client_versions()
+    return TaskFailed("unexpected error, a bug in mailhygiene.exchange: %s: %s. Please report it with the traceback "
+                      "(shown with -vvv) and the versions: %s." % (
+                          type(error).__name__, error, ", ".join("%s %s" % item for item in versions.items())),
+                      exception="".join(traceback.format_exception(type(error), error, error.__traceback__)),
+                      error_type=type(error).__name__, client_versions=versions, **result)
+
+
+def client_versions() -> typing.Dict[str, str]:
+    """ansible-core's, Python's and the client libraries' versions, as a bug report needs them."""
+    versions = {"ansible-core": ANSIBLE_CORE_VERSION, "python": platform.python_version()}
+    for name in CLIENT_LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
 
 
 class Task(object):
@@ -142,7 +159,8 @@ class Task(object):
         try:
             with context.connections:
                 result = self.run(context)
-        except TaskFailed as failed:
+        except Exception as error:  # run() raises TaskFailed; anything else is a bug, reported as one
+            failed = failure(error)
             for warning in context.warnings:
                 module.warn(warning)
             module.fail_json(msg=failed.msg, **failed.result)
@@ -165,7 +183,7 @@ class ResourceTask(Task):
     def run(self, context: TaskContext) -> Result:
         try:
             resource = self.resource_class(context.params)
-        except (InvalidValue, LookupError) as error:
+        except Exception as error:  # InvalidValue: the parameters, before anything is sent
             raise failure(error) from None
         result: Result = {"changed": False}
         connections = context.connections

@@ -154,19 +154,19 @@ from ansible_collections.mailhygiene.exchange.plugins.module_utils.dnsbl import 
 )
 
 
+ARGUMENT_SPEC = dict(
+    address=dict(type="list", elements="str", required=True),
+    zones=dict(type="list", elements="str", default=[DEFAULT_ZONE]),
+    nameservers=dict(type="list", elements="str"),
+    port=dict(type="int", default=53),
+    timeout=dict(type="float", default=5.0),
+    check_zone=dict(type="bool", default=False),
+    fail_when_listed=dict(type="bool", default=False),
+)
+
+
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec=dict(
-            address=dict(type="list", elements="str", required=True),
-            zones=dict(type="list", elements="str", default=[DEFAULT_ZONE]),
-            nameservers=dict(type="list", elements="str"),
-            port=dict(type="int", default=53),
-            timeout=dict(type="float", default=5.0),
-            check_zone=dict(type="bool", default=False),
-            fail_when_listed=dict(type="bool", default=False),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     if not HAS_DNSPYTHON:
         module.fail_json(msg=missing_required_lib("dnspython"), exception=str(DNSPYTHON_IMPORT_ERROR))
     params = module.params

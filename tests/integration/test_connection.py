@@ -132,9 +132,10 @@ def test_server_that_cannot_be_identified(ansible):
     task = {"name": "read", "mailhygiene.exchange.server_info": {}, "vars": {"exchange_server_name": ""},
             "ignore_errors": True}
     run = ansible.play([task])
-    message = run.task("read")["msg"]
-    assert "server_name: cannot tell which Exchange server 127.0.0.1 is" in message
-    assert "exchange_server_name" in message
+    result = run.task("read")
+    assert result["error_type"] == "ServerNotIdentified" and "client_versions" not in result
+    assert "server_name: cannot tell which Exchange server 127.0.0.1 is" in result["msg"]
+    assert "exchange_server_name" in result["msg"]
 
 
 def test_edge_needs_the_snapin_endpoint(ansible):

@@ -11,54 +11,33 @@ import typing
 
 from .. import values
 from ..commands import Command
-from ..desired_state import Plan, Setting, compare, desired_values, settings_view
-from .base import Connections, Resource
+from ..desired_state import Plan, Setting, compare
+from .base import Connections, DomainObject, domain_view
 
 DOMAIN_TYPES = ["Authoritative", "InternalRelay", "ExternalRelay"]
 SETTINGS = (
     Setting("domain_type", "DomainType", "choice", DOMAIN_TYPES),
-    Setting("address_book_enabled", "AddressBookEnabled",
-            description="Recipients in this domain are in the address book, so recipient validation applies to them."),
+    Setting("address_book_enabled", "AddressBookEnabled"),
 )
 GET = Command("Get-AcceptedDomain")
 
 
 def view(domain: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
-    result = {"name": domain.get("Name"), "domain_name": domain.get("DomainName"), "default": domain.get("Default")}
-    result.update(settings_view(SETTINGS, domain))
-    return result
+    return dict(domain_view(SETTINGS, domain), default=domain.get("Default"))
 
 
-class AcceptedDomain(Resource):
+class AcceptedDomain(DomainObject):
     kind = "accepted_domain"
     settings = SETTINGS
-    identity_spec = {
-        "domain_name": {"type": "str", "required": True},
-        "name": {"type": "str"},
-        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    }
+    get = GET
 
-    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
-        super().__init__(params)
-        self.domain_name = values.domain_name("domain_name", params["domain_name"], wildcards=True)
+    def check_domain(self) -> None:
         if self.domain_name == "*":
             raise values.InvalidValue("domain_name: '*' is not an accepted domain; use a domain such as contoso.com "
                                       "or *.contoso.com.")
-        self.name = params.get("name")
-        self.state = params.get("state") or "present"
-        self.desired, self.modes = desired_values(SETTINGS, params)
-        if self.state == "absent" and self.desired:
-            raise values.InvalidValue("state=absent removes the accepted domain; these options make no sense with "
-                                      "it: %s." % ", ".join(sorted(self.desired)))
-
-    def _find(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
-        for domain in connections.read(GET):
-            if str(domain.get("DomainName", "")).lower() == self.domain_name:
-                return domain
-        return None
 
     def plan(self, connections: Connections) -> Plan:
-        domain = self._find(connections)
+        domain = self.find(connections)
         if self.state == "absent":
             if domain is None:
                 return Plan()
@@ -94,7 +73,7 @@ class AcceptedDomain(Resource):
                                        idempotent=True)], before=before, after=after)
 
     def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
-        domain = self._find(connections)
+        domain = self.find(connections)
         return view(domain) if domain is not None else None
 
 

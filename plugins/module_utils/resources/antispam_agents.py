@@ -39,7 +39,6 @@ def install_path(connections: Connections) -> str:
 
 class AntispamAgents(Resource):
     kind = "antispam_agents"
-    uses_host = True
     identity_spec = {
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
         "restart": {"type": "str", "choices": ["auto", "always", "never"], "default": "auto"},

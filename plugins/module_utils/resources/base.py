@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import typing
 
+from .. import values
 from ..commands import Command
 from ..desired_state import Plan, Setting, compare, desired_values, settings_view
+from ..errors import EmptyResult, EndpointNotConfigured
 from ..session import Endpoint, Result, Session, WinRSSession
 
 ArgumentSpec = typing.Dict[str, typing.Dict[str, typing.Any]]
@@ -63,7 +65,8 @@ class Connections(object):
         if endpoint not in self.sessions:
             target = self.endpoints[endpoint]
             if target is None:
-                raise ValueError("no %s endpoint configured" % endpoint)
+                raise EndpointNotConfigured("A command is for the %s endpoint, and the connection options describe "
+                                            "none (host_port, host_protocol, host_path)." % endpoint, option="host_port")
             management = self.endpoints["management"]
             if endpoint == "host" and self.host_transport == "psrp" and management is not None \
                     and target.same_place(management):
@@ -99,10 +102,6 @@ class Connections(object):
             self._reads[key] = self.run(command, endpoint=endpoint).objects
         return self._reads[key]
 
-    def read_collecting(self, command: Command) -> Result:
-        """A read whose non-terminating errors (e.g. not found) come back instead of being raised."""
-        return typing.cast(Result, self.session("management").run_collecting(command))
-
     def forget(self) -> None:
         """Drop cached reads after a change, so what is reported afterwards is read again."""
         self._reads.clear()
@@ -126,8 +125,6 @@ class Resource(object):
     kind = ""
     settings: typing.Tuple[Setting, ...] = ()
     identity_spec: ArgumentSpec = {}
-    # Endpoints the resource may use; the host endpoint is opened only when a plan needs it.
-    uses_host = False
 
     def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
         self.params = params
@@ -163,7 +160,7 @@ class SingleObject(Resource):
         self.desired, self.modes = desired_values(self.settings, params)
 
     def read(self, connections: Connections) -> typing.Dict[str, typing.Any]:
-        return connections.read(Command("Get-" + self.noun))[0]
+        return read_one(connections, Command("Get-" + self.noun))
 
     def plan(self, connections: Connections) -> Plan:
         difference = compare(self.settings, self.desired, self.read(connections), self.modes)
@@ -174,3 +171,53 @@ class SingleObject(Resource):
 
     def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
         return settings_view(self.settings, self.read(connections))
+
+
+class DomainObject(Resource):
+    """An object Exchange keeps one of per SMTP domain and finds by its DomainName (remote and accepted domains):
+    present with the settings given, or absent. Subclasses set `kind`, `settings` and `get` (the command that lists
+    them all) and refuse in check_domain() what Exchange would refuse."""
+
+    identity_spec = {
+        "domain_name": {"type": "str", "required": True},
+        "name": {"type": "str"},
+        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    }
+    get: typing.ClassVar[Command]
+
+    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
+        super().__init__(params)
+        self.domain_name = values.domain_name("domain_name", params["domain_name"], wildcards=True)
+        self.name: typing.Optional[str] = params.get("name")
+        self.state = params.get("state") or "present"
+        self.desired, self.modes = desired_values(self.settings, params)
+        self.check_domain()
+        if self.state == "absent" and self.desired:
+            raise values.InvalidValue("state=absent removes the %s; these options make no sense with it: %s."
+                                      % (self.kind.replace("_", " "), ", ".join(sorted(self.desired))))
+
+    def check_domain(self) -> None:
+        """Refuse (InvalidValue) what Exchange would refuse, before anything is read."""
+
+    def find(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
+        return next((domain for domain in connections.read(self.get)
+                     if str(domain.get("DomainName", "")).lower() == self.domain_name), None)
+
+
+def domain_view(settings: typing.Sequence[Setting], domain: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
+    """A remote or accepted domain as the modules return it: its name, domain and every managed setting."""
+    view = {"name": domain.get("Name"), "domain_name": domain.get("DomainName")}
+    view.update(settings_view(settings, domain))
+    return view
+
+
+def read_one(connections: Connections, command: Command) -> typing.Dict[str, typing.Any]:
+    """The object of a read that Exchange always answers with exactly one (the organisation's, or the Edge
+    server's, settings object)."""
+    found = connections.read(command)
+    if not found:
+        raise EmptyResult("%s returned no object, though Exchange always keeps one. The account may lack the "
+                          "management role that reads it (View-Only Configuration), or the session is not an "
+                          "Exchange management session (check management_endpoint and configuration_name)."
+                          % command.describe(), command=command.name)
+    return found[0]

@@ -16,8 +16,7 @@ from .base import Connections, Resource
 from .server import server_name
 
 SETTINGS = (
-    Setting("tarpit_interval", "TarpitInterval", "timespan", minimum=0, maximum=600,
-            description="Delay before answering a rejected RCPT, in seconds or as hh:mm:ss, from 0 to 10 minutes."),
+    Setting("tarpit_interval", "TarpitInterval", "timespan", minimum=0, maximum=600),
     Setting("enabled", "Enabled"),
     Setting("max_recipients_per_message", "MaxRecipientsPerMessage", "int", minimum=1, maximum=512000),
 )

@@ -18,12 +18,11 @@ from ..desired_state import Setting, settings_view
 from .base import Connections, SingleObject
 
 SETTINGS = (
-    Setting("enabled", "Enabled", description="Whether the Recipient Filter agent acts at all."),
-    Setting("external_mail_enabled", "ExternalMailEnabled", description="Filter mail from unauthenticated senders."),
-    Setting("internal_mail_enabled", "InternalMailEnabled", description="Filter mail from authenticated senders."),
-    Setting("block_list_enabled", "BlockListEnabled", description="Reject the addresses in blocked_recipients."),
-    Setting("recipient_validation_enabled", "RecipientValidationEnabled",
-            description="Reject recipients that do not exist in the directory at RCPT TO."),
+    Setting("enabled", "Enabled"),
+    Setting("external_mail_enabled", "ExternalMailEnabled"),
+    Setting("internal_mail_enabled", "InternalMailEnabled"),
+    Setting("block_list_enabled", "BlockListEnabled"),
+    Setting("recipient_validation_enabled", "RecipientValidationEnabled"),
     Setting("blocked_recipients", "BlockedRecipients", "list", maximum=800, element=values.smtp_address),
 )
 

@@ -15,58 +15,35 @@ import typing
 
 from .. import values
 from ..commands import Command
-from ..desired_state import Plan, Setting, compare, desired_values, settings_view
-from .base import Connections, Resource
+from ..desired_state import Plan, Setting, compare
+from .base import Connections, DomainObject, domain_view
 
 SETTINGS = (
-    Setting("ndr_enabled", "NDREnabled",
-            description="Send non-delivery reports to senders in this domain. Switched off, Exchange still generates "
-                        "the NDR and then silently deletes it, so a sender whose mail was accepted learns nothing."),
-    Setting("ndr_diagnostic_info_enabled", "NDRDiagnosticInfoEnabled",
-            description="Include diagnostic details (server names, the SMTP conversation) in those NDRs."),
-    Setting("delivery_report_enabled", "DeliveryReportEnabled",
-            description="Send delivery receipts requested by senders in this domain (not NDRs)."),
-    Setting("auto_reply_enabled", "AutoReplyEnabled", description="Allow automatic replies (Outlook rules)."),
-    Setting("auto_forward_enabled", "AutoForwardEnabled", description="Allow automatic forwarding to this domain."),
-    Setting("allowed_oof_type", "AllowedOOFType", "choice", ["External", "ExternalLegacy", "InternalLegacy", "None"],
-            description="Which out-of-office replies may be sent. Stored together with is_internal "
-                        "(InternalLegacy means internal)."),
-    Setting("is_internal", "IsInternal", description="Treat the domain as internal (e.g. cross-premises)."),
-    Setting("target_delivery_domain", "TargetDeliveryDomain",
-            description="Use this domain for cross-forest delivery; never on * or a wildcard domain. Setting it "
-                        "clears it on every other remote domain."),
-    Setting("meeting_forward_notification_enabled", "MeetingForwardNotificationEnabled",
-            description="Send meeting forward notifications to this domain."),
-    Setting("content_type", "ContentType", "choice", ["MimeHtmlText", "MimeText", "MimeHtml"],
-            description="Content type of outgoing messages to this domain."),
-    Setting("display_sender_name", "DisplaySenderName", description="Show the sender's display name."),
-    Setting("character_set", "CharacterSet", "charset",
-            description="MIME character set for messages without one, e.g. iso-8859-1 (compared case-insensitively; "
-                        "an empty string clears it)."),
-    Setting("non_mime_character_set", "NonMimeCharacterSet", "charset",
-            description="Character set for non-MIME messages (compared case-insensitively; an empty string clears it)."),
+    Setting("ndr_enabled", "NDREnabled"),
+    Setting("ndr_diagnostic_info_enabled", "NDRDiagnosticInfoEnabled"),
+    Setting("delivery_report_enabled", "DeliveryReportEnabled"),
+    Setting("auto_reply_enabled", "AutoReplyEnabled"),
+    Setting("auto_forward_enabled", "AutoForwardEnabled"),
+    Setting("allowed_oof_type", "AllowedOOFType", "choice", ["External", "ExternalLegacy", "InternalLegacy", "None"]),
+    Setting("is_internal", "IsInternal"),
+    Setting("target_delivery_domain", "TargetDeliveryDomain"),
+    Setting("meeting_forward_notification_enabled", "MeetingForwardNotificationEnabled"),
+    Setting("content_type", "ContentType", "choice", ["MimeHtmlText", "MimeText", "MimeHtml"]),
+    Setting("display_sender_name", "DisplaySenderName"),
+    Setting("character_set", "CharacterSet", "charset"),
+    Setting("non_mime_character_set", "NonMimeCharacterSet", "charset"),
     Setting("byte_encoder_type_for_7bit_charsets", "ByteEncoderTypeFor7BitCharsets", "choice",
             ["Use7Bit", "UseQP", "UseBase64", "UseQPHtmlDetectTextPlain", "UseBase64HtmlDetectTextPlain",
-             "UseQPHtml7BitTextPlain", "UseBase64Html7BitTextPlain", "Undefined"],
-            description="Transfer encoding for 7-bit character sets."),
+             "UseQPHtml7BitTextPlain", "UseBase64Html7BitTextPlain", "Undefined"]),
     Setting("preferred_internet_code_page_for_shift_jis", "PreferredInternetCodePageForShiftJis", "choice",
-            ["Undefined", "Iso2022Jp", "Esc2022Jp", "Sio2022Jp"],
-            description="Code page for Shift-JIS messages."),
-    Setting("required_charset_coverage", "RequiredCharsetCoverage", "int", minimum=0, maximum=100,
-            description="Percentage of characters that must fit a preferred character set (0 to 100)."),
-    Setting("tnef_enabled", "TNEFEnabled", "three_state",
-            description="Rich text (TNEF) to this domain, C(true) (always), C(false) (never) or C(unset) (follow the "
-                        "sender's client setting)."),
-    Setting("line_wrap_size", "LineWrapSize", "unlimited", minimum=1, maximum=132,
-            description="Line length of outgoing messages, 1 to 132, or C(unlimited)."),
-    Setting("trusted_mail_inbound_enabled", "TrustedMailInboundEnabled",
-            description="Treat mail from this domain as trusted (skips anti-spam)."),
-    Setting("trusted_mail_outbound_enabled", "TrustedMailOutboundEnabled",
-            description="Mark mail to this domain as trusted."),
-    Setting("use_simple_display_name", "UseSimpleDisplayName",
-            description="Show senders' simple display names."),
-    Setting("message_count_threshold", "MessageCountThreshold", "int", minimum=0, maximum=2147483647,
-            description="Number of messages queued for this domain above which Exchange raises an event."),
+            ["Undefined", "Iso2022Jp", "Esc2022Jp", "Sio2022Jp"]),
+    Setting("required_charset_coverage", "RequiredCharsetCoverage", "int", minimum=0, maximum=100),
+    Setting("tnef_enabled", "TNEFEnabled", "three_state"),
+    Setting("line_wrap_size", "LineWrapSize", "unlimited", minimum=1, maximum=132),
+    Setting("trusted_mail_inbound_enabled", "TrustedMailInboundEnabled"),
+    Setting("trusted_mail_outbound_enabled", "TrustedMailOutboundEnabled"),
+    Setting("use_simple_display_name", "UseSimpleDisplayName"),
+    Setting("message_count_threshold", "MessageCountThreshold", "int", minimum=0, maximum=2147483647),
 )
 DEFAULT_DOMAIN = "*"
 GET = Command("Get-RemoteDomain")
@@ -85,40 +62,20 @@ def find(domains: typing.List[typing.Dict[str, typing.Any]], key: str, value: st
 
 
 def present_view(domain: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
-    """A remote domain as the modules return it: its name, domain and every managed setting."""
-    view = {"name": domain.get("Name"), "domain_name": domain.get("DomainName")}
-    view.update(settings_view(SETTINGS, domain))
-    return view
+    return domain_view(SETTINGS, domain)
 
 
-class RemoteDomain(Resource):
+class RemoteDomain(DomainObject):
     kind = "remote_domain"
     settings = SETTINGS
-    identity_spec = {
-        "domain_name": {"type": "str", "required": True},
-        "name": {"type": "str"},
-        "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
-    }
+    get = GET
 
-    def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
-        super().__init__(params)
-        self.domain_name = values.domain_name("domain_name", params["domain_name"], wildcards=True)
-        self.name = params.get("name")
+    def check_domain(self) -> None:
         if self.name is not None and not 0 < len(self.name) <= 64:
             raise values.InvalidValue("name: must be 1 to 64 characters, got %d." % len(self.name))
-        self.state = params.get("state") or "present"
-        self.desired, self.modes = desired_values(SETTINGS, params)
-        self._check_contradictions()
-
-    def _check_contradictions(self) -> None:
-        if self.state == "absent":
-            if self.domain_name == DEFAULT_DOMAIN:
-                raise values.InvalidValue("state=absent: the default remote domain (*) cannot be removed; set its "
-                                          "options instead.")
-            extra = sorted(self.desired)
-            if extra:
-                raise values.InvalidValue("state=absent removes the remote domain; these options make no sense with "
-                                          "it: %s." % ", ".join(extra))
+        if self.state == "absent" and self.domain_name == DEFAULT_DOMAIN:
+            raise values.InvalidValue("state=absent: the default remote domain (*) cannot be removed; set its "
+                                      "options instead.")
         if self.desired.get("target_delivery_domain") and "*" in self.domain_name:
             raise values.InvalidValue("target_delivery_domain: cannot be true for %r; the target delivery domain "
                                       "must be a domain without wildcards." % self.domain_name)
@@ -195,7 +152,7 @@ class RemoteDomain(Resource):
         return commands
 
     def current(self, connections: Connections) -> typing.Optional[typing.Dict[str, typing.Any]]:
-        domain = find(list_domains(connections), "DomainName", self.domain_name)
+        domain = self.find(connections)
         return present_view(domain) if domain is not None else None
 
 

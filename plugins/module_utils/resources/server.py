@@ -10,7 +10,8 @@ import re
 import typing
 
 from ..commands import Command
-from .base import Connections
+from ..errors import ServerNotIdentified
+from .base import Connections, read_one
 
 ANTISPAM_AGENTS = ("Content Filter Agent", "Sender Id Agent", "Sender Filter Agent", "Recipient Filter Agent",
                    "Protocol Analysis Agent")
@@ -44,9 +45,9 @@ def server_name(connections: Connections) -> str:
         name = str(server.get("Name", "")).lower()
         if target in (str(server.get("Fqdn", "")).lower(), name) or target.split(".")[0] == name:
             return str(server["Name"])
-    raise LookupError("server_name: cannot tell which Exchange server %s is; it matches none of %s. Set server_name "
-                      "(or the host variable exchange_server_name) to the server's name."
-                      % (target, ", ".join(str(s.get("Name")) for s in servers)))
+    raise ServerNotIdentified("server_name: cannot tell which Exchange server %s is; it matches none of %s. Set "
+                              "server_name (or the host variable exchange_server_name) to the server's name."
+                              % (target, ", ".join(str(s.get("Name")) for s in servers)), option="server_name")
 
 
 def server_facts(connections: Connections) -> typing.Dict[str, typing.Any]:
@@ -55,8 +56,9 @@ def server_facts(connections: Connections) -> typing.Dict[str, typing.Any]:
     server = next((s for s in servers if str(s.get("Name", "")).lower() == name.lower()
                    or str(s.get("Fqdn", "")).lower() == name.lower()), None)
     if server is None:
-        raise LookupError("server_name: %r is not an Exchange server this session knows (%s)"
-                          % (name, ", ".join(str(s.get("Name")) for s in servers)))
+        raise ServerNotIdentified("server_name: %r is not an Exchange server this session knows (%s). Set "
+                                  "server_name to one of them." % (name, ", ".join(str(s.get("Name")) for s in servers)),
+                                  option="server_name")
     role = str(server.get("ServerRole", ""))
     is_edge = role == "Edge"
     subscriptions = connections.read(Command("Get-EdgeSubscription")) if is_edge else []
@@ -83,7 +85,7 @@ def server_facts(connections: Connections) -> typing.Dict[str, typing.Any]:
 def gather(connections: Connections, params: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
     """Everything the baseline and its verifiers decide on, in one read of each object type."""
     facts = server_facts(connections)
-    recipient_filter = connections.read(Command("Get-RecipientFilterConfig"))[0]
+    recipient_filter = read_one(connections, Command("Get-RecipientFilterConfig"))
     accepted = connections.read(Command("Get-AcceptedDomain"))
     connectors = connections.read(Command("Get-ReceiveConnector", {"Server": facts["name"]}))
     facts["recipient_filter"] = {

@@ -12,8 +12,7 @@ from ..desired_state import Setting
 from .base import SingleObject
 
 SETTINGS = (
-    Setting("internal_smtp_servers", "InternalSMTPServers", "list", maximum=10000, element=values.ip_range,
-            description="Internal relays, as addresses, CIDR ranges or start-end ranges."),
+    Setting("internal_smtp_servers", "InternalSMTPServers", "list", maximum=10000, element=values.ip_range),
     Setting("external_dsn_send_html", "ExternalDsnSendHtml"),
     Setting("internal_dsn_send_html", "InternalDsnSendHtml"),
     Setting("external_delay_dsn_enabled", "ExternalDelayDsnEnabled"),

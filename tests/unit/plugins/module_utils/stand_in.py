@@ -2,7 +2,8 @@
 server: it answers the reads a resource makes from a table of Exchange objects, and records what is run.
 
 It offers only what resources use today: `read(command, endpoint)`, `run(*commands, endpoint, pipe)`,
-`server_name`, `endpoints[...].server` and `host_has_snapin()`. A read the table does not answer fails the
+`server_name`, `endpoints[...].server` and `host_has_snapin()`, and what tasks report: `warnings`, `forget()` and
+the session counts (no sessions). A read the table does not answer fails the
 test with the command's text, so a resource that starts reading something new is noticed.
 """
 
@@ -26,6 +27,11 @@ class StandInConnections(object):
         self._host_has_snapin = host_has_snapin
         self.reads: typing.List[typing.Tuple[str, str]] = []
         self.runs: typing.List[typing.Tuple[str, bool, typing.List[typing.Any]]] = []
+        self.warnings: typing.List[str] = []
+        self.sessions_opened = self.sessions_reused = 0
+
+    def forget(self) -> None:
+        """Reads are answered from the table every time: nothing is cached to forget."""
 
     def host_has_snapin(self) -> bool:
         return self._host_has_snapin

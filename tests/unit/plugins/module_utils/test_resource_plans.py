@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.errors import ServerNotIdentified
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.accepted_domain import AcceptedDomain
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.antispam_agents import AntispamAgents
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.receive_connector import ReceiveConnector
@@ -332,9 +333,10 @@ def test_remote_domain_contradictions_are_refused_before_anything_is_read(option
 
 def test_a_server_the_session_cannot_place_is_named():
     connections = StandInConnections(CONNECTORS, server="mail.contoso.com")
-    # The error's type is being settled (typed errors); its message must name the option to set.
-    with pytest.raises(Exception, match=re.escape("server_name: cannot tell which Exchange server mail.contoso.com is")):
+    with pytest.raises(ServerNotIdentified, match=re.escape("server_name: cannot tell which Exchange server "
+                                                            "mail.contoso.com is")) as failure:
         ReceiveConnector({"name": "Default Frontend EX01", "tarpit_interval": 5}).plan(connections)
+    assert failure.value.option == "server_name"
 
 
 # ------------------------------------------------------------------------------------------ anti-spam agents
