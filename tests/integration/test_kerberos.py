@@ -1,0 +1,167 @@
+"""Every module over Kerberos, through ansible-playbook as a user runs it: a throwaway MIT realm on loopback
+(the kerberos_realm fixture), an emulated organisation whose /PowerShell/ accepts Kerberos only (as a
+default Exchange install), and Kerberos settings given as a user gives them: KRB5_CONFIG and KRB5CCNAME in
+ansible-playbook's environment, the rest in the inventory. Skipped, naming what to install, without a KDC."""
+
+from __future__ import annotations
+
+import pathlib
+import typing
+
+import pytest
+import yaml
+
+from exchange_emulator.kerberos import missing_requirements
+
+from conftest import Ansible
+
+pytestmark = pytest.mark.skipif(missing_requirements() is not None,
+                                reason="Kerberos tests need a local KDC: %s" % missing_requirements())
+
+PRINCIPAL = "ansible@CONTOSO.COM"
+PASSWORD = "Password123!"
+SETTERS = [  # (module, options) run in check mode, then for real, then again
+    ("mailhygiene.exchange.remote_domain", {"name": "KerbPartner", "domain_name": "kerb.example",
+                                            "auto_reply_enabled": False}),
+    ("mailhygiene.exchange.accepted_domain", {"domain_name": "kerb-relay.example", "domain_type": "InternalRelay"}),
+    ("mailhygiene.exchange.recipient_filter", {"recipient_validation_enabled": True}),
+    ("mailhygiene.exchange.transport_config", {"internal_smtp_servers": ["10.0.1.10"]}),
+    ("mailhygiene.exchange.receive_connector", {"name": "Default Frontend EX01", "tarpit_interval": 10}),
+    ("mailhygiene.exchange.transport_agent", {"identity": "Malware Agent", "enabled": False}),
+    ("mailhygiene.exchange.config", {"resources": [{"kind": "remote_domain", "name": "KerbConfig",
+                                                    "domain_name": "kerb-config.example"}]}),
+]
+READERS = ["server_info", "remote_domain_info", "accepted_domain_info", "recipient_filter_info",
+           "transport_agent_info"]
+
+
+class KerberosAnsible(Ansible):
+    """ansible-playbook against the Kerberos lab: inventory with ansible_psrp_auth kerberos, the user's
+    principal and password, and negotiate_hostname_override (the inventory addresses servers by IP)."""
+
+    def __init__(self, lab: typing.Any, workdir: pathlib.Path, realm: typing.Any, https: bool = False,
+                 password: bool = True) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        super().__init__(lab, workdir)
+        inventory = yaml.safe_load(self.inventory.read_text())
+        for server in lab.endpoints["servers"]:
+            host = inventory["all"]["hosts"][server["name"].lower()]
+            port = server["https_port"] if https else server["port"]
+            host.update({"ansible_psrp_auth": "kerberos", "ansible_user": PRINCIPAL, "ansible_port": port,
+                         "exchange_port": port, "ansible_psrp_protocol": "https" if https else "http",
+                         "exchange_protocol": "https" if https else "http",
+                         "exchange_negotiate_hostname_override": server["fqdn"].lower()})
+            if https:
+                host["ansible_psrp_cert_validation"] = "ignore"
+            if not password:
+                del host["ansible_password"]
+        self.inventory.write_text(yaml.safe_dump(inventory), encoding="utf-8")
+        self.realm = realm
+        self.ccache = workdir / "ccache"
+
+    def kerberos_env(self, **extra: str) -> typing.Dict[str, str]:
+        return dict({"KRB5_CONFIG": str(self.realm.krb5_conf), "KRB5CCNAME": "FILE:%s" % self.ccache}, **extra)
+
+
+def every_module(plan: bool = False) -> typing.List[typing.Dict[str, typing.Any]]:
+    """Each setting module twice (apply, again), or once (plan, for a --check run), then every reader."""
+    tasks: typing.List[typing.Dict[str, typing.Any]] = []
+    for module, options in SETTERS:
+        short = module.rsplit(".", 1)[1]
+        for step in ("plan",) if plan else ("apply", "again"):
+            tasks.append({"name": "%s %s" % (step, short), module: options})
+    tasks += [{"name": name, "mailhygiene.exchange." + name: {}} for name in READERS]
+    return tasks
+
+
+def assert_every_module(run: typing.Any, lab: typing.Any, mark: int, step: str) -> None:
+    assert run.returncode == 0, run.output[-3000:]
+    for module, _ in SETTERS:
+        short = module.rsplit(".", 1)[1]
+        if step == "again":
+            assert not run.task("again " + short)["changed"], short  # idempotent
+        else:
+            assert run.task("%s %s" % (step, short))["changed"], short
+    assert run.task("server_info")["server"]["name"] == "EX01"
+    entries = lab.commands_since(mark)
+    assert entries and {e["user"] for e in entries} == {PRINCIPAL}  # the Kerberos principal, as the ticket names it
+
+
+@pytest.fixture(scope="module")
+def lab(exchange_kerberos_lab: typing.Any) -> typing.Any:
+    return exchange_kerberos_lab
+
+
+def test_every_module_with_a_password_over_sealed_http_then_https(lab, kerberos_realm, tmp_path):
+    http = KerberosAnsible(lab, tmp_path / "http", kerberos_realm)
+    mark = lab.mark()
+    plan = http.play(every_module(plan=True), check=True, env=http.kerberos_env())
+    assert_every_module(plan, lab, mark, "plan")
+    assert lab.mutating_since(mark) == []  # check mode sends no mutating cmdlet
+    mark = lab.mark()
+    run = http.play(every_module(), env=http.kerberos_env())
+    assert_every_module(run, lab, mark, "apply")
+    assert_every_module(run, lab, mark, "again")
+    https = KerberosAnsible(lab, tmp_path / "https", kerberos_realm, https=True)
+    mark = lab.mark()
+    run = https.play(every_module(), env=https.kerberos_env())
+    assert_every_module(run, lab, mark, "again")
+    assert lab.mutating_since(mark) == []
+
+
+def test_ticket_from_kinit_keytab_delegation_and_both_host_transports(lab, kerberos_realm, tmp_path):
+    ansible = KerberosAnsible(lab, tmp_path / "ticket", kerberos_realm, password=False)
+    keytab = kerberos_realm.client_keytab("ansible", tmp_path / "ansible.keytab")
+    kinit = kerberos_realm.kinit("ansible", keytab=keytab, ccache="FILE:%s" % ansible.ccache)
+    assert kinit.returncode == 0, kinit.stderr
+    mark = lab.mark()
+    run = ansible.play([
+        {"name": "server_info", "mailhygiene.exchange.server_info": {"negotiate_delegate": True}},
+        # Installing and removing the agents runs scripts on the host endpoint: through WinRS, then PSRP.
+        {"name": "winrm", "mailhygiene.exchange.antispam_agents": {"host_transport": "winrm", "restart": "never"}},
+        {"name": "psrp", "mailhygiene.exchange.antispam_agents": {"host_transport": "psrp", "restart": "never",
+                                                                  "state": "absent"}},
+    ], hosts="ex02", env=ansible.kerberos_env())
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.task("winrm", "ex02")["changed"] and run.task("psrp", "ex02")["changed"]
+    entries = lab.commands_since(mark)
+    assert {e["endpoint"] for e in entries} >= {"WinRS", "Microsoft.PowerShell"}
+    assert {e["user"] for e in entries} == {PRINCIPAL}
+
+
+def error_of(run: typing.Any, task: str, error_type: str) -> str:
+    result = run.task(task)
+    assert result.get("error_type") == error_type, result
+    return str(result["msg"])
+
+
+def test_kerberos_errors_name_what_to_fix(lab, kerberos_realm, tmp_path):
+    ansible = KerberosAnsible(lab, tmp_path / "errors", kerberos_realm)
+    info = "mailhygiene.exchange.remote_domain_info"
+    run = ansible.play([
+        {"name": "wrong password", info: {"password": "Wrong123"}, "ignore_errors": True},
+        {"name": "unknown spn", info: {"negotiate_hostname_override": "nosuch.contoso.com"}, "ignore_errors": True},
+        {"name": "realm unknown", info: {"username": "ansible@FABRIKAM.COM"}, "ignore_errors": True},
+    ], env=ansible.kerberos_env())
+    assert "the KDC refused the password of ansible@CONTOSO.COM" in error_of(run, "wrong password", "KerberosWrongPassword")
+    assert "no service principal WSMAN/nosuch.contoso.com" in error_of(run, "unknown spn", "KerberosUnknownService")
+    assert "set negotiate_hostname_override" in error_of(run, "unknown spn", "KerberosUnknownService")
+    assert "krb5.conf (KRB5_CONFIG) does not know the realm of ansible@FABRIKAM.COM" in error_of(run, "realm unknown", "KerberosRealmUnknown")
+
+    no_password = KerberosAnsible(lab, tmp_path / "nocred", kerberos_realm, password=False)
+    run = no_password.play([{"name": "no ticket", info: {}, "ignore_errors": True}], env=no_password.kerberos_env())
+    assert "there is no Kerberos ticket and no password" in error_of(run, "no ticket", "KerberosNoCredentials")
+
+    assert kerberos_realm.kinit("ansible", PASSWORD, ccache="FILE:%s" % no_password.ccache,
+                                lifetime="2s").returncode == 0
+    import time
+    time.sleep(3)
+    run = no_password.play([{"name": "expired", info: {}, "ignore_errors": True}], env=no_password.kerberos_env())
+    assert "the Kerberos ticket in the cache (KRB5CCNAME) has expired" in error_of(run, "expired", "KerberosTicketExpired")
+
+    unreachable = tmp_path / "krb5-unreachable.conf"
+    unreachable.write_text(kerberos_realm.krb5_conf.read_text().replace(
+        "127.0.0.1:%d" % kerberos_realm.kdc_port, "127.0.0.1:9"))
+    run = ansible.play([{"name": "kdc down", info: {"retries": 0}, "ignore_errors": True}],
+                       env=ansible.kerberos_env(KRB5_CONFIG=str(unreachable)))
+    assert "no KDC of the realm answered" in error_of(run, "kdc down", "KerberosKdcUnreachable")
