@@ -74,7 +74,7 @@ test-collection: collection
 
 # Molecule scenarios share one emulator lab (extensions/molecule/default owns it).
 test-molecule: collection
-	mkdir -p $(TMP)/molecule-lab/inventory
+	mkdir -p $(TMP)/molecule-lab/inventory $(TMP)/molecule-kerberos/inventory
 	$(RUN) $(BIN)/molecule test --all
 
 # ansible-test wants the collection under ansible_collections/<namespace>/<name> with git metadata,

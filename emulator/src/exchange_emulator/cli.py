@@ -10,6 +10,7 @@
     exchange-emulator sink --listen 127.0.0.1:PORT --dir DIR   a capture sink (smart host) in the foreground
     exchange-emulator outbound --state DIR [--json]        what the lab's built-in sink captured
     exchange-emulator example-lab                          an annotated lab file to start from
+    exchange-emulator realm serve|start|stop ...           a Kerberos realm for a lab (kerberos_cli.py)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import sys
 import time
 import typing
 
-from . import audit
+from . import audit, kerberos_cli
 from .admin import ADMIN_FILE, AdminClient, AdminServer
 from .app import ENDPOINTS_FILE, LabServer
 from .faults import FaultConfigError
@@ -272,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_outbound)
     commands.add_parser("example-lab", help="print an example lab file").set_defaults(
         func=lambda args: print(EXAMPLE_LAB, end="") or 0)
+    kerberos_cli.add_parser(commands)
     return parser
 
 
