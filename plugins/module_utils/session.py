@@ -398,9 +398,15 @@ def winrs_options(options: typing.Dict[str, typing.Any]) -> typing.Dict[str, typ
         kwargs["proxy"] = None
     elif options.get("proxy"):
         kwargs["proxy"] = options["proxy"]
-    for name in ("credssp_auth_mechanism", "credssp_disable_tlsv1_2", "credssp_minimum_version"):
-        if options.get(name) is not None:
-            kwargs[name] = options[name]
+    if options.get("credssp_disable_tlsv1_2") is not None:
+        kwargs["credssp_disable_tlsv1_2"] = options["credssp_disable_tlsv1_2"]
+    unsupported = [name for name in ("credssp_auth_mechanism", "credssp_minimum_version")
+                   if options.get(name) is not None]
+    if unsupported:
+        # pywinrm's Session does not pass these on to its CredSSP transport.
+        raise InvalidSettings("%s: not supported with host_transport=winrm (pywinrm takes only "
+                              "credssp_disable_tlsv1_2); remove it, or use host_transport=psrp"
+                              % ", ".join(unsupported))
     return kwargs
 
 

@@ -142,10 +142,13 @@ def test_kerberos_errors_name_what_to_fix(lab, kerberos_realm, tmp_path):
         {"name": "wrong password", info: {"password": "Wrong123"}, "ignore_errors": True},
         {"name": "unknown spn", info: {"negotiate_hostname_override": "nosuch.contoso.com"}, "ignore_errors": True},
         {"name": "realm unknown", info: {"username": "ansible@FABRIKAM.COM"}, "ignore_errors": True},
+        # What an inventory that addresses servers by IP asks for without the override: WSMAN/<address>.
+        {"name": "address as name", info: {"negotiate_hostname_override": "127.0.0.1"}, "ignore_errors": True},
     ], env=ansible.kerberos_env())
     assert "the KDC refused the password of ansible@CONTOSO.COM" in error_of(run, "wrong password", "KerberosWrongPassword")
     assert "no service principal WSMAN/nosuch.contoso.com" in error_of(run, "unknown spn", "KerberosUnknownService")
     assert "set negotiate_hostname_override" in error_of(run, "unknown spn", "KerberosUnknownService")
+    assert "no service principal WSMAN/127.0.0.1" in error_of(run, "address as name", "KerberosUnknownService")
     assert "krb5.conf (KRB5_CONFIG) does not know the realm of ansible@FABRIKAM.COM" in error_of(run, "realm unknown", "KerberosRealmUnknown")
 
     no_password = KerberosAnsible(lab, tmp_path / "nocred", kerberos_realm, password=False)
