@@ -16,8 +16,8 @@ BASE = {"username": "ansible@CONTOSO.COM", "password": "secret", "auth": "kerber
 
 def transport(**options):
     kwargs = winrs_options(dict(BASE, **options))
-    session = winrm.Session("http://ex01.contoso.com:5985/wsman", auth=(options.get("username", BASE["username"]),
-                                                                      "secret"), **kwargs)
+    credentials = (options.get("username", BASE["username"]), "secret")
+    session = winrm.Session("http://ex01.contoso.com:5985/wsman", auth=credentials, **kwargs)
     return kwargs, session.protocol.transport
 
 
@@ -32,8 +32,7 @@ def test_kerberos_settings_reach_pywinrm():
 @pytest.mark.parametrize("username,expected", [("ansible@CONTOSO.COM", "kerberos"), (None, "kerberos"),
                                                ("CONTOSO\\ansible", "ntlm"), ("ansible", "ntlm")])
 def test_negotiate_is_kerberos_for_a_principal_or_a_ticket(username, expected):
-    _, wire = transport(auth="negotiate", username=username)
-    assert wire.auth_method == expected
+    assert transport(auth="negotiate", username=username)[1].auth_method == expected
 
 
 def test_certificate_proxy_and_credssp_reach_pywinrm(tmp_path):
