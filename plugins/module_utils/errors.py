@@ -69,6 +69,7 @@ KRB5_ERRORS: typing.Dict[int, typing.Type[KerberosFailed]] = {
     -1765328228: KerberosKdcUnreachable,   # KRB5_KDC_UNREACH
     -1765328230: KerberosRealmUnknown,     # KRB5_REALM_UNKNOWN
     -1765328378: KerberosNoCredentials,    # KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN: no such user in the realm
+    -1765328243: KerberosNoCredentials,    # KRB5_FCC_NOFILE: no ticket cache at KRB5CCNAME
 }
 
 

@@ -45,6 +45,11 @@ try:  # pyspnego's Kerberos extra: raised while getting a ticket with a password
 except ImportError:
     Krb5Error = None
 
+try:  # pywinrm's Kerberos extra (pykerberos): what host_transport=winrm fails with
+    from kerberos import GSSError as PyKerberosError
+except ImportError:
+    PyKerberosError = None
+
 try:
     import winrm
     HAS_PYWINRM = True
@@ -337,12 +342,12 @@ KERBEROS_ADVICE = {
 }
 
 
-def kerberos_failure(error: BaseException, endpoint: Endpoint) -> typing.Optional[KerberosFailed]:
+def kerberos_failure(error: BaseException, endpoint: Endpoint,
+                     cls: typing.Optional[typing.Type[KerberosFailed]] = None) -> typing.Optional[KerberosFailed]:
     """A Kerberos failure on the controller, typed by its krb5 error code or GSSAPI status, never its text."""
-    cls: typing.Optional[typing.Type[KerberosFailed]] = None
-    if Krb5Error is not None and isinstance(error, Krb5Error):
+    if cls is None and Krb5Error is not None and isinstance(error, Krb5Error):
         cls = kerberos_error_class(getattr(error, "err_code", None))
-    elif isinstance(error, SpnegoError):
+    elif cls is None and isinstance(error, SpnegoError):
         base = getattr(error, "base_error", None)
         cls = kerberos_error_class(getattr(base, "min_code", None))
         if cls is None and isinstance(error, CredentialsExpiredError):
@@ -410,6 +415,26 @@ def winrs_options(options: typing.Dict[str, typing.Any]) -> typing.Dict[str, typ
     return kwargs
 
 
+def winrs_kerberos_failure(error: BaseException, endpoint: Endpoint) -> typing.Optional[KerberosFailed]:
+    """A Kerberos failure under pywinrm, typed by the krb5 minor status of the pykerberos GSSError that pywinrm
+    wraps (its args are ((message, major), (message, minor)))."""
+    cause: typing.Optional[BaseException] = error
+    while cause is not None:
+        if PyKerberosError is not None and isinstance(cause, PyKerberosError):
+            try:
+                minor = int(cause.args[1][1])
+            except (IndexError, TypeError, ValueError):
+                return None
+            cls = kerberos_error_class(minor)
+            failure = kerberos_failure(cause, endpoint, cls) if cls is not None else None
+            if failure is not None and cls is KerberosNoCredentials:
+                failure.message += " host_transport=winrm (pywinrm) takes its ticket from the cache only: run kinit."
+                failure.args = (failure.message,)
+            return failure
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
 def clixml_errors(stderr: bytes) -> str:
     """The error lines of powershell.exe's CLIXML stderr (`#< CLIXML` then <Objs>), decoded with pypsrp's
     serializer (it undoes the _xHHHH_ escapes); plain text when stderr is not CLIXML."""
@@ -459,6 +484,9 @@ class WinRSSession(object):
             response = self.protocol.run_cmd("powershell.exe", ["-NoProfile", "-NonInteractive", "-EncodedCommand",
                                                                 encoded])
         except Exception as error:
+            kerberos = winrs_kerberos_failure(error, self.endpoint)
+            if kerberos is not None:
+                raise kerberos from error
             raise Unreachable("Cannot run powershell.exe through WinRS at %s: %s" % (self.endpoint.url, error),
                               transient=False) from error
         self.commands_sent += len(commands)

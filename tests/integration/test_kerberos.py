@@ -6,6 +6,7 @@ ansible-playbook's environment, the rest in the inventory. Skipped, naming what 
 from __future__ import annotations
 
 import pathlib
+import time
 import typing
 
 import pytest
@@ -132,29 +133,41 @@ def error_of(run: typing.Any, task: str, error_type: str) -> str:
 def test_kerberos_errors_name_what_to_fix(lab, kerberos_realm, tmp_path):
     ansible = KerberosAnsible(lab, tmp_path / "errors", kerberos_realm)
     info = "mailhygiene.exchange.remote_domain_info"
+    on_ex01 = {"ignore_errors": True, "when": "inventory_hostname == 'ex01'"}
     run = ansible.play([
-        {"name": "wrong password", info: {"password": "Wrong123"}, "ignore_errors": True},
-        {"name": "unknown spn", info: {"negotiate_hostname_override": "nosuch.contoso.com"}, "ignore_errors": True},
-        {"name": "realm unknown", info: {"username": "ansible@FABRIKAM.COM"}, "ignore_errors": True},
+        dict(on_ex01, name="wrong password", **{info: {"password": "Wrong123"}}),
+        dict(on_ex01, name="unknown spn", **{info: {"negotiate_hostname_override": "nosuch.contoso.com"}}),
+        dict(on_ex01, name="realm unknown", **{info: {"username": "ansible@FABRIKAM.COM"}}),
         # What an inventory that addresses servers by IP asks for without the override: WSMAN/<address>.
-        {"name": "address as name", info: {"negotiate_hostname_override": "127.0.0.1"}, "ignore_errors": True},
-    ], env=ansible.kerberos_env())
-    assert "the KDC refused the password of ansible@CONTOSO.COM" in error_of(run, "wrong password", "KerberosWrongPassword")
-    assert "no service principal WSMAN/nosuch.contoso.com" in error_of(run, "unknown spn", "KerberosUnknownService")
-    assert "set negotiate_hostname_override" in error_of(run, "unknown spn", "KerberosUnknownService")
+        dict(on_ex01, name="address as name", **{info: {"negotiate_hostname_override": "127.0.0.1"}}),
+        # A password in the inventory and no ticket: PSRP gets its own ticket, WinRS (pykerberos) cannot. EX02 has
+        # no anti-spam agents, so even check mode reads their install path through WinRS.
+        {"name": "winrs needs kinit", "mailhygiene.exchange.antispam_agents": {"host_transport": "winrm"},
+         "check_mode": True, "ignore_errors": True, "when": "inventory_hostname == 'ex02'"},
+    ], hosts="ex01:ex02", env=ansible.kerberos_env())
+    wrong_password = error_of(run, "wrong password", "KerberosWrongPassword")
+    assert "the KDC refused the password of ansible@CONTOSO.COM" in wrong_password
+    unknown_spn = error_of(run, "unknown spn", "KerberosUnknownService")
+    assert "no service principal WSMAN/nosuch.contoso.com" in unknown_spn
+    assert "set negotiate_hostname_override" in unknown_spn
+    winrs = run.task("winrs needs kinit", "ex02")
+    assert winrs.get("error_type") == "KerberosNoCredentials", winrs
+    assert "takes its ticket from the cache only: run kinit" in winrs["msg"]
     assert "no service principal WSMAN/127.0.0.1" in error_of(run, "address as name", "KerberosUnknownService")
-    assert "krb5.conf (KRB5_CONFIG) does not know the realm of ansible@FABRIKAM.COM" in error_of(run, "realm unknown", "KerberosRealmUnknown")
+    realm_unknown = error_of(run, "realm unknown", "KerberosRealmUnknown")
+    assert "krb5.conf (KRB5_CONFIG) does not know the realm of ansible@FABRIKAM.COM" in realm_unknown
 
     no_password = KerberosAnsible(lab, tmp_path / "nocred", kerberos_realm, password=False)
     run = no_password.play([{"name": "no ticket", info: {}, "ignore_errors": True}], env=no_password.kerberos_env())
-    assert "there is no Kerberos ticket and no password" in error_of(run, "no ticket", "KerberosNoCredentials")
+    no_ticket = error_of(run, "no ticket", "KerberosNoCredentials")
+    assert "there is no Kerberos ticket and no password" in no_ticket
 
     assert kerberos_realm.kinit("ansible", PASSWORD, ccache="FILE:%s" % no_password.ccache,
                                 lifetime="2s").returncode == 0
-    import time
     time.sleep(3)
     run = no_password.play([{"name": "expired", info: {}, "ignore_errors": True}], env=no_password.kerberos_env())
-    assert "the Kerberos ticket in the cache (KRB5CCNAME) has expired" in error_of(run, "expired", "KerberosTicketExpired")
+    expired = error_of(run, "expired", "KerberosTicketExpired")
+    assert "the Kerberos ticket in the cache (KRB5CCNAME) has expired" in expired
 
     unreachable = tmp_path / "krb5-unreachable.conf"
     unreachable.write_text(kerberos_realm.krb5_conf.read_text().replace(
