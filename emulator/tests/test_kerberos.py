@@ -168,3 +168,25 @@ def test_exchange_default_powershell_accepts_kerberos_only(lab):
         assert runspace.state  # opened
     challenge = requests.post(url.replace("PowerShell", "wsman"), data=b"", timeout=10).headers
     assert challenge["WWW-Authenticate"].split(", ")[:2] == ["Negotiate", "Kerberos"]
+
+
+@pytest.mark.parametrize("lookups,asked_for", [("false", "WSMAN/127.0.0.1@CONTOSO.COM"),
+                                               ("true", "WSMAN/localhost@CONTOSO.COM")])
+def test_rdns_and_canonicalisation_decide_the_name_asked_for(kerberos_realm, tmp_path, monkeypatch, lookups,
+                                                             asked_for):
+    # With MIT's defaults (both true) an address is turned into a name by reverse DNS (/etc/hosts here): the
+    # principal asked for is then not the one the inventory implies. The realm's krb5.conf turns both off, and
+    # inventories that use addresses set negotiate_hostname_override instead.
+    import spnego
+    import spnego.exceptions
+
+    conf = tmp_path / "krb5.conf"
+    conf.write_text(kerberos_realm.krb5_conf.read_text()
+                    .replace("rdns = false", f"rdns = {lookups}")
+                    .replace("dns_canonicalize_hostname = false", f"dns_canonicalize_hostname = {lookups}"))
+    monkeypatch.setenv("KRB5_CONFIG", str(conf))
+    client = spnego.client(f"{USER}@CONTOSO.COM", PASSWORD, hostname="127.0.0.1", service="WSMAN",
+                           protocol="kerberos")
+    with pytest.raises(spnego.exceptions.SpnegoError) as failure:
+        client.step()
+    assert f"Server {asked_for} not found in Kerberos database" in str(failure.value)
