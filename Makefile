@@ -9,11 +9,11 @@ SANITY := $(TMP)/sanity/ansible_collections/mailhygiene/exchange
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt requirements.txt emulator/pyproject.toml | cksum | cut -d' ' -f1)
 PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-.PHONY: test-compat demo test system-packages bench-backscatter lint typecheck test-emulator collection test-collection test-molecule sanity bench clean venv
+.PHONY: test-compat demo test system-packages kerberos-extras bench-backscatter lint typecheck test-emulator collection test-collection test-molecule sanity bench clean venv
 # Commands run with the virtual environment first on PATH and the installed collection.
 RUN := PATH=$(BIN):$$PATH ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_NOCOLOR=$${ANSIBLE_NOCOLOR:-0}
 
-test: system-packages lint typecheck test-emulator test-collection test-molecule sanity
+test: system-packages kerberos-extras lint typecheck test-emulator test-collection test-molecule sanity
 
 demo: collection
 	$(RUN) lab/demo.sh
@@ -38,6 +38,17 @@ system-packages: $(STAMP)
 	  { apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } \
 	    || echo "Could not install $$missing: the tests that need them will be skipped"; \
 	else echo "Not installing $$missing (needs root and apt-get): the tests that need them will be skipped"; fi
+
+# The Kerberos Python packages (requirements-kerberos.txt) compile against libkrb5-dev, so they come after
+# system-packages; where the headers are missing they are not installed and the Kerberos tests skip.
+KERBEROS_STAMP := $(VENV)/.kerberos-$(shell cat requirements-kerberos.txt | cksum | cut -d' ' -f1)
+kerberos-extras: system-packages
+	@if [ -f $(KERBEROS_STAMP) ]; then echo "Kerberos Python packages: installed"; \
+	elif command -v krb5-config >/dev/null && command -v gcc >/dev/null; then \
+	  echo "Installing the Kerberos Python packages (requirements-kerberos.txt)"; \
+	  $(BIN)/python -m pip install --quiet -r requirements-kerberos.txt && rm -f $(VENV)/.kerberos-* && touch $(KERBEROS_STAMP) \
+	    || echo "Could not install requirements-kerberos.txt: the Kerberos tests will be skipped"; \
+	else echo "Not installing requirements-kerberos.txt (needs libkrb5-dev and gcc): the Kerberos tests will be skipped"; fi
 
 # ansible-lint resolves mailhygiene.exchange.* through the collection as installed from the tarball,
 # never through whatever an earlier run left under ~/.ansible.
@@ -69,7 +80,7 @@ test-collection: collection
 
 # Molecule scenarios share one emulator lab (extensions/molecule/default owns it).
 test-molecule: collection
-	mkdir -p $(TMP)/molecule-lab/inventory
+	mkdir -p $(TMP)/molecule-lab/inventory $(TMP)/molecule-kerberos/inventory
 	$(RUN) $(BIN)/molecule test --all
 
 # ansible-test wants the collection under ansible_collections/<namespace>/<name> with git metadata,

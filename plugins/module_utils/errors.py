@@ -31,6 +31,57 @@ class AuthenticationFailed(SessionError):
     pass
 
 
+class KerberosFailed(AuthenticationFailed):
+    """Kerberos could not get or use a ticket on the controller; each subclass names one cause and its fix."""
+
+
+class KerberosNoCredentials(KerberosFailed):
+    pass
+
+
+class KerberosWrongPassword(KerberosFailed):
+    pass
+
+
+class KerberosTicketExpired(KerberosFailed):
+    pass
+
+
+class KerberosUnknownService(KerberosFailed):
+    pass
+
+
+class KerberosKdcUnreachable(KerberosFailed):
+    transient = True
+
+
+class KerberosRealmUnknown(KerberosFailed):
+    pass
+
+
+# MIT krb5 error codes (krb5/krb5_err.et) as pyspnego's krb5 binding (Krb5Error.err_code) and GSSAPI minor
+# status codes (unsigned) report them.
+KRB5_ERRORS: typing.Dict[int, typing.Type[KerberosFailed]] = {
+    -1765328360: KerberosWrongPassword,    # KRB5KDC_ERR_PREAUTH_FAILED
+    -1765328353: KerberosWrongPassword,    # KRB5KRB_AP_ERR_BAD_INTEGRITY (pre-authentication did not decrypt)
+    -1765328377: KerberosUnknownService,   # KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN
+    -1765328352: KerberosTicketExpired,    # KRB5KRB_AP_ERR_TKT_EXPIRED
+    -1765328228: KerberosKdcUnreachable,   # KRB5_KDC_UNREACH
+    -1765328230: KerberosRealmUnknown,     # KRB5_REALM_UNKNOWN
+    -1765328378: KerberosNoCredentials,    # KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN: no such user in the realm
+    -1765328243: KerberosNoCredentials,    # KRB5_FCC_NOFILE: no ticket cache at KRB5CCNAME
+}
+
+
+def kerberos_error_class(code: typing.Optional[int]) -> typing.Optional[typing.Type[KerberosFailed]]:
+    """The error class for a krb5 error code, signed or as an unsigned GSSAPI minor status."""
+    if code is None:
+        return None
+    if code > 0x7FFFFFFF:
+        code -= 1 << 32
+    return KRB5_ERRORS.get(code)
+
+
 class EndpointNotFound(SessionError):
     pass
 

@@ -23,8 +23,9 @@ import xml.etree.ElementTree as ET
 
 from .commands import Command, ensure_allowed, render
 from .errors import (
-    AuthenticationFailed, EndpointNotFound, ExchangeError, InvalidSettings, ReplyLost, SessionError, Throttled,
-    Unreachable, error_from_record,
+    AuthenticationFailed, EndpointNotFound, ExchangeError, InvalidSettings, KerberosFailed, KerberosKdcUnreachable,
+    KerberosNoCredentials, KerberosRealmUnknown, KerberosTicketExpired, KerberosUnknownService, KerberosWrongPassword,
+    ReplyLost, SessionError, Throttled, Unreachable, error_from_record, kerberos_error_class,
 )
 
 try:
@@ -32,13 +33,24 @@ try:
     from pypsrp.complex_objects import GenericComplexObject
     from pypsrp.exceptions import AuthenticationError, WinRMTransportError, WSManFaultError
     from pypsrp.powershell import PowerShell, RunspacePool
+    from pypsrp.serializer import Serializer
     from pypsrp.wsman import WSMan
-    from spnego.exceptions import SpnegoError
+    from spnego.exceptions import CredentialsExpiredError, NoCredentialError, SpnegoError
     HAS_PYPSRP = True
     PYPSRP_IMPORT_ERROR = None
 except ImportError as error:  # reported by the module with missing_required_lib
     HAS_PYPSRP = False
     PYPSRP_IMPORT_ERROR = error
+
+try:  # pyspnego's Kerberos extra: raised while getting a ticket with a password
+    from krb5 import Krb5Error
+except ImportError:
+    Krb5Error = None
+
+try:  # pywinrm's Kerberos extra (pykerberos): what host_transport=winrm fails with
+    from kerberos import GSSError as PyKerberosError
+except ImportError:
+    PyKerberosError = None
 
 try:
     import winrm
@@ -306,6 +318,9 @@ def classify(error: BaseException, endpoint: Endpoint) -> typing.Optional[Sessio
     where = "%s (configuration %s)" % (endpoint.url, endpoint.configuration_name)
     if not HAS_PYPSRP:
         return None
+    kerberos = kerberos_failure(error, endpoint)
+    if kerberos is not None:
+        return kerberos
     if isinstance(error, SpnegoError):
         return AuthenticationFailed(
             "Authentication to %s could not start with auth '%s': %s. Give a username and password, or for Kerberos "
@@ -347,7 +362,143 @@ def classify(error: BaseException, endpoint: Endpoint) -> typing.Optional[Sessio
     return None
 
 
+KERBEROS_ADVICE = {
+    KerberosNoCredentials:
+        "there is no Kerberos ticket and no password. Give a password (ansible_password, exchange_password, "
+        "--ask-pass or EXCHANGE_PASSWORD) with a user principal (ansible_user: user@REALM), or run kinit (kinit "
+        "-kt <keytab> user@REALM unattended) in the environment of ansible-playbook (KRB5CCNAME)",
+    KerberosWrongPassword:
+        "the KDC refused the password of %(user)s. Check ansible_password (or exchange_password) for that principal",
+    KerberosTicketExpired:
+        "the Kerberos ticket in the cache (KRB5CCNAME) has expired. Renew it (kinit, or kinit -R within its renewable "
+        "life) or give a password so the modules get their own ticket",
+    KerberosUnknownService:
+        "the KDC has no service principal %(spn)s. Connect by the server's FQDN as its computer account knows it, "
+        "or set negotiate_hostname_override (exchange_negotiate_hostname_override) to that FQDN when the inventory "
+        "uses an IP address or an alias, and negotiate_service (WSMAN by default; MIT realms spell names "
+        "case-sensitively) to the service class the server registered",
+    KerberosKdcUnreachable:
+        "no KDC of the realm answered. Check the kdc lines of the realm in krb5.conf (KRB5_CONFIG), DNS SRV records "
+        "when dns_lookup_kdc is on, and that a firewall lets the controller reach port 88",
+    KerberosRealmUnknown:
+        "krb5.conf (KRB5_CONFIG) does not know the realm of %(user)s. Add the realm to [realms] (with its kdc) and "
+        "[domain_realm], or set dns_lookup_kdc = true, or spell the realm in upper case (user@CONTOSO.COM)",
+}
+
+
+def kerberos_failure(error: BaseException, endpoint: Endpoint,
+                     cls: typing.Optional[typing.Type[KerberosFailed]] = None) -> typing.Optional[KerberosFailed]:
+    """A Kerberos failure on the controller, typed by its krb5 error code or GSSAPI status, never its text."""
+    if cls is None and Krb5Error is not None and isinstance(error, Krb5Error):
+        cls = kerberos_error_class(getattr(error, "err_code", None))
+    elif cls is None and isinstance(error, SpnegoError):
+        base = getattr(error, "base_error", None)
+        cls = kerberos_error_class(getattr(base, "min_code", None))
+        if cls is None and isinstance(error, CredentialsExpiredError):
+            cls = KerberosTicketExpired  # GSS_S_CREDENTIALS_EXPIRED: the cached ticket-granting ticket is too old
+        elif cls is None and isinstance(error, NoCredentialError) and \
+                endpoint.options.get("auth") in ("kerberos", "negotiate") and not endpoint.options.get("password"):
+            cls = KerberosNoCredentials
+    if cls is None:
+        return None
+    service = endpoint.options.get("negotiate_service") or "WSMAN"
+    host = endpoint.options.get("negotiate_hostname_override") or endpoint.server
+    details = {"user": endpoint.options.get("username") or "the user", "spn": "%s/%s" % (service, host)}
+    return cls("Kerberos authentication to %s (configuration %s) failed: %s. (%s)" % (
+        endpoint.url, endpoint.configuration_name, KERBEROS_ADVICE[cls] % details, error))
+
+
 # -------------------------------------------------------------------------------------------- WinRS
+def winrs_transport(options: typing.Dict[str, typing.Any]) -> str:
+    """pywinrm's transport for the auth option. pywinrm has no Negotiate: negotiate is Kerberos when the user is
+    a principal (user@REALM) or absent (a ticket in the cache), NTLM otherwise, as SPNEGO would pick."""
+    auth = options["auth"]
+    if auth == "negotiate":
+        username = options.get("username") or ""
+        return "kerberos" if not username or "@" in username else "ntlm"
+    return {"basic": "basic", "ntlm": "ntlm", "kerberos": "kerberos", "credssp": "credssp",
+            "certificate": "certificate"}[auth]
+
+
+def winrs_options(options: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
+    """pywinrm Session keyword arguments from the pypsrp WSMan options (wsman_options), so both transports honour
+    the same connection settings: encryption, Kerberos names and delegation, client certificate, proxy, CredSSP."""
+    kwargs: typing.Dict[str, typing.Any] = {
+        "transport": winrs_transport(options),
+        "server_cert_validation": "validate" if options["cert_validation"] else "ignore",
+        "read_timeout_sec": max(options["read_timeout"], options["operation_timeout"] + 10),
+        "operation_timeout_sec": options["operation_timeout"],
+        "message_encryption": options.get("encryption", "auto"),
+        # pywinrm's default service class is HTTP; WSMAN as pypsrp and ansible.builtin.psrp ask for.
+        "service": options.get("negotiate_service") or "WSMAN",
+        "kerberos_delegation": bool(options.get("negotiate_delegate")),
+        "send_cbt": options.get("negotiate_send_cbt", True),
+    }
+    if kwargs["transport"] in ("basic", "certificate") and kwargs["message_encryption"] == "auto":
+        kwargs["message_encryption"] = "never"  # they cannot seal; as Endpoint.wsman decides for pypsrp
+    if isinstance(options["cert_validation"], str):
+        kwargs["ca_trust_path"] = options["cert_validation"]
+    if options.get("negotiate_hostname_override"):
+        kwargs["kerberos_hostname_override"] = options["negotiate_hostname_override"]
+    if options.get("certificate_pem"):
+        kwargs["cert_pem"] = options["certificate_pem"]
+        kwargs["cert_key_pem"] = options.get("certificate_key_pem")
+    if options.get("no_proxy"):
+        kwargs["proxy"] = None
+    elif options.get("proxy"):
+        kwargs["proxy"] = options["proxy"]
+    if options.get("credssp_disable_tlsv1_2") is not None:
+        kwargs["credssp_disable_tlsv1_2"] = options["credssp_disable_tlsv1_2"]
+    unsupported = [name for name in ("credssp_auth_mechanism", "credssp_minimum_version")
+                   if options.get(name) is not None]
+    if unsupported:
+        # pywinrm's Session does not pass these on to its CredSSP transport.
+        raise InvalidSettings("%s: not supported with host_transport=winrm (pywinrm takes only "
+                              "credssp_disable_tlsv1_2); remove it, or use host_transport=psrp"
+                              % ", ".join(unsupported))
+    return kwargs
+
+
+def winrs_kerberos_failure(error: BaseException, endpoint: Endpoint) -> typing.Optional[KerberosFailed]:
+    """A Kerberos failure under pywinrm, typed by the krb5 minor status of the pykerberos GSSError that pywinrm
+    wraps (its args are ((message, major), (message, minor)))."""
+    cause: typing.Optional[BaseException] = error
+    while cause is not None:
+        if PyKerberosError is not None and isinstance(cause, PyKerberosError):
+            try:
+                minor = int(cause.args[1][1])
+            except (IndexError, TypeError, ValueError):
+                return None
+            cls = kerberos_error_class(minor)
+            failure = kerberos_failure(cause, endpoint, cls) if cls is not None else None
+            if failure is not None and cls is KerberosNoCredentials:
+                failure.message += " host_transport=winrm (pywinrm) takes its ticket from the cache only: run kinit."
+                failure.args = (failure.message,)
+            return failure
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def clixml_errors(stderr: bytes) -> str:
+    """The error lines of powershell.exe's CLIXML stderr (`#< CLIXML` then <Objs>), decoded with pypsrp's
+    serializer (it undoes the _xHHHH_ escapes); plain text when stderr is not CLIXML."""
+    text = stderr.decode("utf-8", "replace")
+    header = "#< CLIXML"
+    if not text.startswith(header):
+        return text.strip()
+    try:
+        root = ET.fromstring(text[len(header):].strip())
+    except ET.ParseError:
+        return text.strip()
+    serializer = Serializer()
+    lines = []
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1] == "S" and element.get("S") == "Error":
+            element.tag = "S"
+            lines.append(str(serializer.deserialize(element)))
+    return "".join(lines).replace("\r\n", "\n").strip()
+
+
 class WinRSSession(object):
     """The host endpoint through WinRS and powershell.exe (pywinrm), for sites that allow only that.
 
@@ -359,16 +510,9 @@ class WinRSSession(object):
         self.endpoint = endpoint
         self.check_mode = check_mode
         self.commands_sent = 0
-        transport = {"basic": "basic", "ntlm": "ntlm", "negotiate": "ntlm", "kerberos": "kerberos",
-                     "credssp": "credssp", "certificate": "certificate"}[endpoint.options["auth"]]
-        kwargs = {"transport": transport, "server_cert_validation":
-                  "validate" if endpoint.options["cert_validation"] else "ignore",
-                  "read_timeout_sec": max(endpoint.options["read_timeout"], endpoint.options["operation_timeout"] + 10),
-                  "operation_timeout_sec": endpoint.options["operation_timeout"]}
-        if isinstance(endpoint.options["cert_validation"], str):
-            kwargs["ca_trust_path"] = endpoint.options["cert_validation"]
-        credentials = (endpoint.options.get("username"), endpoint.options.get("password"))
-        self.protocol = winrm.Session(endpoint.url, auth=credentials, **kwargs)
+        self.protocol = winrm.Session(endpoint.url, auth=(endpoint.options.get("username"),
+                                                          endpoint.options.get("password")),
+                                      **winrs_options(endpoint.options))
 
     def __enter__(self) -> "WinRSSession":
         return self
@@ -384,15 +528,16 @@ class WinRSSession(object):
             response = self.protocol.run_cmd("powershell.exe", ["-NoProfile", "-NonInteractive", "-EncodedCommand",
                                                                 encoded])
         except Exception as error:
+            kerberos = winrs_kerberos_failure(error, self.endpoint)
+            if kerberos is not None:
+                raise kerberos from error
             raise Unreachable("Cannot run powershell.exe through WinRS at %s: %s" % (self.endpoint.url, error),
                               transient=False) from error
         self.commands_sent += len(commands)
         stdout = response.std_out.decode("utf-8", "replace")
         warnings = [line[len("WARNING: "):] for line in stdout.splitlines() if line.startswith("WARNING: ")]
         if response.status_code != 0:
-            message = self.protocol._clean_error_msg(response.std_err)
-            if isinstance(message, bytes):
-                message = message.decode("utf-8", "replace")
+            message = clixml_errors(response.std_err)
             raise ExchangeError("powershell.exe on %s failed (exit code %s): %s"
                                 % (self.endpoint.server, response.status_code, message.strip()))
         output = [line for line in stdout.splitlines() if line.strip() and not line.startswith("WARNING: ")]

@@ -7,6 +7,7 @@ supplies what crosses them: state persistence, the audit log, injected faults an
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -217,15 +218,25 @@ class LabServer:
         for spec in self.lab.servers:
             service = self._service(spec)
             self.services[spec.name] = service
-            site = Site(spec.name, service, self.authenticator, self.faults.on_request)
+            principals = self._service_names(spec)
+            site = Site(spec.name, service, self.authenticator, self.faults.on_request, service_names=principals)
             self.http_servers.append(EmulatorHTTPServer((self.host, spec.port), site))
             if spec.https_port is not None:
-                tls_site = Site(spec.name, service, self.authenticator, self.faults.on_request, tls=True)
+                tls_site = Site(spec.name, service, self.authenticator, self.faults.on_request, tls=True,
+                                service_names=principals)
                 self.http_servers.append(EmulatorHTTPServer((self.host, spec.https_port), tls_site, tls_context))
         for http in self.http_servers:
             http.start()
         self.write_endpoints()
         log.info("lab started: %s", ", ".join(f"{h.site.name}:{h.port}" for h in self.http_servers))
+
+    def _service_names(self, spec: ServerSpec) -> frozenset[str]:
+        """The Kerberos principals of the server's computer account (HOST/, HTTP/, WSMAN/ on its FQDN)."""
+        if self.lab.auth.kerberos is None:
+            return frozenset()
+        fqdn = (spec.fqdn or f"{spec.name}.{self.lab.domain}").lower()
+        realm = self.lab.auth.kerberos.realm.lower()
+        return frozenset(f"{service}/{fqdn}@{realm}" for service in ("host", "http", "wsman"))
 
     def stop(self) -> None:
         # shutdown() waits for the serve loop's next poll (up to half a second); a lab of fifty
@@ -267,8 +278,9 @@ class LabServer:
             "domain": self.lab.domain,
             "netbios": self.lab.netbios,
             "users": [{"name": u.name, "password": u.password} for u in self.lab.users],
-            "auth": {"basic": self.lab.auth.basic, "negotiate": self.lab.auth.negotiate,
-                     "allow_unencrypted": self.lab.auth.allow_unencrypted},
+            "auth": {**dataclasses.asdict(self.lab.auth.default),
+                     "paths": {path: dataclasses.asdict(s) for path, s in self.lab.auth.paths.items()},
+                     "kerberos_realm": self.lab.auth.kerberos.realm if self.lab.auth.kerberos else None},
             "certificate": str(self.state_dir / "tls.crt") if (self.state_dir / "tls.crt").exists() else None,
             "servers": servers,
             "smtp": self.smtp.describe() if self.smtp is not None else {"smart_host": None, "outbound_dir": None},

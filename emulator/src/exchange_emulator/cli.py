@@ -12,6 +12,7 @@
     exchange-emulator example-lab                          an annotated lab file to start from
     exchange-emulator inventory --state DIR [--output F]   an Ansible inventory (psrp) of a running lab
     exchange-emulator example-scenario DIR [--role NAME]   a Molecule scenario against a lab, for your role
+    exchange-emulator realm serve|start|stop ...           a Kerberos realm for a lab (kerberos_cli.py)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import sys
 import time
 import typing
 
-from . import audit
+from . import audit, kerberos_cli
 from .admin import ADMIN_FILE, AdminClient, AdminServer
 from .app import ENDPOINTS_FILE, LabServer
 from .faults import FaultConfigError
@@ -327,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("example-lab", help="print an example lab file").set_defaults(
         func=lambda args: print(EXAMPLE_LAB, end="") or 0)
     _add_scenario_commands(commands)
+    kerberos_cli.add_parser(commands)
     return parser
 
 

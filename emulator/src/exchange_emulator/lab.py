@@ -20,7 +20,7 @@ from .exchange import setup
 from .exchange.organization import ServerContext, State
 from .exchange.records import Record
 from .exchange.servers import VERSIONS
-from .http.auth import AuthSettings
+from .http.auth import AuthPolicy, AuthSettings, KerberosSettings
 from .runspace.configurations import ExchangeManagement
 from .runspace.model import CommandCall, ErrorRecordInfo, InvocationDetails, TerminatingError
 from .runspace.runspace import Runspace
@@ -59,7 +59,7 @@ class Lab:
     organization: dict[str, typing.Any]
     servers: list[ServerSpec]
     users: list[UserSpec]
-    auth: AuthSettings
+    auth: AuthPolicy
     faults: dict[str, typing.Any]
     smtp: dict[str, typing.Any] = dataclasses.field(default_factory=dict)  # smart_host: "HOST:PORT"
 
@@ -138,9 +138,7 @@ def parse_lab(data: typing.Any) -> Lab:
         users.append(UserSpec(str(raw["name"]), str(raw["password"]), raw.get("roles")))
     if not users:
         raise LabError("users: a lab needs at least one user")
-    auth_raw = _expect(data.get("auth") or {}, dict, "auth")
-    _fields(auth_raw, ("basic", "negotiate", "allow_unencrypted"), "auth")
-    auth = AuthSettings(**{k: bool(v) for k, v in auth_raw.items()})
+    auth = parse_auth(_expect(data.get("auth") or {}, dict, "auth"))
     faults = _expect(data.get("faults") or {}, dict, "faults")
     smtp = _expect(data.get("smtp") or {}, dict, "smtp")
     _fields(smtp, ("smart_host",), "smtp")
@@ -154,12 +152,50 @@ def parse_lab(data: typing.Any) -> Lab:
     return Lab(organization, servers, users, auth, faults, smtp)
 
 
+AUTH_PATHS = ("/powershell", "/wsman")
+
+
+def _auth_flags(raw: dict[str, typing.Any], where: str, base: AuthSettings) -> AuthSettings:
+    flags = {k: v for k, v in raw.items() if k in AuthSettings.FIELDS}
+    for name, value in flags.items():
+        _expect(value, bool, f"{where}.{name}")
+    return base.merged(flags)
+
+
+def parse_auth(raw: dict[str, typing.Any]) -> AuthPolicy:
+    """auth: the flags of AuthSettings, `kerberos_keytab` and `kerberos_realm` (needed with kerberos: true
+    anywhere), and `paths` with per-path flags ("/PowerShell", "/wsman")."""
+    _fields(raw, (*AuthSettings.FIELDS, "paths", "kerberos_keytab", "kerberos_realm"), "auth")
+    default = _auth_flags(raw, "auth", AuthSettings())
+    paths = {}
+    for path, flags in _expect(raw.get("paths") or {}, dict, "auth.paths").items():
+        key = str(path).lower().rstrip("/")
+        if key not in AUTH_PATHS:
+            raise LabError(f"auth.paths: {path!r} is not one of /PowerShell, /wsman")
+        where = f"auth.paths[{path!r}]"
+        flags = _expect(flags or {}, dict, where)
+        _fields(flags, AuthSettings.FIELDS, where)
+        paths[key] = _auth_flags(flags, where, default)
+    kerberos = None
+    if any(s.kerberos for s in (default, *paths.values())):
+        keytab, realm = raw.get("kerberos_keytab"), raw.get("kerberos_realm")
+        if not keytab or not realm:
+            raise LabError("auth.kerberos_keytab and auth.kerberos_realm: required when kerberos is true (the keytab "
+                           "with HOST/, HTTP/ and WSMAN/<fqdn> of every server, and the realm in upper case)")
+        kerberos = KerberosSettings(pathlib.Path(_expect(keytab, str, "auth.kerberos_keytab")),
+                                    _expect(realm, str, "auth.kerberos_realm").upper())
+    return AuthPolicy(default, paths, kerberos)
+
+
 def load_lab(path: pathlib.Path) -> Lab:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise LabError(f"{path}: {error}") from None
-    return parse_lab(data)
+    lab = parse_lab(data)
+    if lab.auth.kerberos is not None and not lab.auth.kerberos.keytab.is_absolute():
+        lab.auth.kerberos.keytab = path.parent / lab.auth.kerberos.keytab  # relative to the lab file
+    return lab
 
 
 # ---------------------------------------------------------------------------------------------- initial state

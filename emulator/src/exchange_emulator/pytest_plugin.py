@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.message
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -26,6 +27,7 @@ import yaml
 from . import audit
 from .admin import AdminClient
 from .app import ENDPOINTS_FILE
+from .kerberos import LabRealm, missing_requirements
 from .lab import EXAMPLE_LAB
 
 
@@ -108,7 +110,7 @@ class RunningLab:
 
 
 def start_lab(lab: str | pathlib.Path | dict[str, typing.Any], state_dir: pathlib.Path,
-              timeout: float = 30.0) -> RunningLab:
+              timeout: float = 30.0, env: dict[str, str] | None = None) -> RunningLab:
     """Start a lab (a lab file, or its content as a dict) in the background; returns when it serves."""
     state_dir.mkdir(parents=True, exist_ok=True)
     if isinstance(lab, dict):
@@ -117,7 +119,8 @@ def start_lab(lab: str | pathlib.Path | dict[str, typing.Any], state_dir: pathli
     else:
         lab_file = pathlib.Path(lab)
     result = subprocess.run([sys.executable, "-m", "exchange_emulator", "start", "--lab", str(lab_file), "--state",
-                             str(state_dir), "--timeout", str(timeout)], capture_output=True, text=True)
+                             str(state_dir), "--timeout", str(timeout)], capture_output=True, text=True,
+                            env=dict(os.environ, **env) if env else None)
     if result.returncode:
         raise RuntimeError(f"the Exchange emulator did not start: {result.stderr.strip()}")
     return RunningLab(state_dir)
@@ -145,5 +148,54 @@ def exchange_lab_factory(tmp_path_factory: pytest.TempPathFactory) -> typing.Ite
 @pytest.fixture(scope="module")
 def exchange_lab(tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[RunningLab]:
     running = start_lab(example_lab(), tmp_path_factory.mktemp("exchange-lab"))
+    yield running
+    running.stop()
+
+
+# ---------------------------------------------------------------------------------------------- Kerberos
+def kerberos_lab(realm: LabRealm, lab: dict[str, typing.Any], keytab: pathlib.Path,
+                 exchange_default: bool = True) -> dict[str, typing.Any]:
+    """`lab` with Kerberos on: its users as principals (same passwords), every server's HOST/, HTTP/ and WSMAN/
+    principals in `keytab`, and an HTTPS listener per server. With `exchange_default`, /PowerShell/ accepts
+    Kerberos only (as a default Exchange install) while /wsman also takes NTLM (as WinRM does)."""
+    lab = dict(lab)
+    domain = str((lab.get("organization") or {}).get("domain", "contoso.com")).lower()
+    if domain != realm.realm.lower():
+        raise ValueError(f"the lab's domain {domain} and the realm {realm.realm} must match (user@REALM is how a "
+                         "Kerberos client names the lab's users)")
+    for user in lab.get("users") or []:
+        realm.add_user(user["name"], str(user["password"]))
+    servers = []
+    for server in lab["servers"]:
+        realm.add_services(server.get("fqdn") or f"{server['name'].lower()}.{domain}", keytab)
+        servers.append(dict(server, https_port=server.get("https_port", 0)))
+    lab["servers"] = servers
+    # Sealed messages only over http, as a production WinRM (AllowUnencrypted false).
+    auth = dict(lab.get("auth") or {}, kerberos=True, kerberos_keytab=str(keytab), kerberos_realm=realm.realm,
+                allow_unencrypted=False)
+    if exchange_default:
+        auth["paths"] = {"/PowerShell": {"kerberos": True, "ntlm": False, "basic": False}}
+    lab["auth"] = auth
+    return lab
+
+
+@pytest.fixture(scope="session")
+def kerberos_realm() -> typing.Iterator[LabRealm]:
+    """A throwaway MIT realm CONTOSO.COM on loopback (skips the test when the KDC tools are missing)."""
+    reason = missing_requirements()
+    if reason:
+        pytest.skip(f"Kerberos tests need a local KDC: {reason}")
+    realm = LabRealm("CONTOSO.COM")
+    yield realm
+    realm.stop()
+
+
+@pytest.fixture(scope="module")
+def exchange_kerberos_lab(kerberos_realm: LabRealm,
+                          tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[RunningLab]:
+    """The example lab with Kerberos (see kerberos_lab), its emulator using the realm's krb5.conf."""
+    state_dir = tmp_path_factory.mktemp("exchange-kerberos-lab")
+    lab = kerberos_lab(kerberos_realm, example_lab(), state_dir / "services.keytab")
+    running = start_lab(lab, state_dir, env=kerberos_realm.env)
     yield running
     running.stop()

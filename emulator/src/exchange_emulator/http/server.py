@@ -45,6 +45,8 @@ class Site:
     authenticator: Authenticator
     faults: FaultHook
     tls: bool = False
+    # The Kerberos service principals this server answers to (lower case, service/fqdn@REALM).
+    service_names: frozenset[str] = frozenset()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -94,7 +96,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404)
             return
 
-        result = site.authenticator.authenticate(self.headers.get("Authorization"), self.auth)
+        result = site.authenticator.authenticate(self.headers.get("Authorization"), self.auth, path,
+                                                 site.service_names)
         if not result.authenticated:
             self._send(401, b"", result.headers)
             return
@@ -113,7 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
                 log.info("could not decrypt a request: %s", error)
                 self._send(400)
                 return
-        elif body and not site.tls and not site.authenticator.settings.allow_unencrypted:
+        elif body and not site.tls and not site.authenticator.policy.for_path(path).allow_unencrypted:
             # As WinRM with AllowUnencrypted=false: plain SOAP over http is refused.
             self._send(401, b"", headers)
             return
