@@ -42,8 +42,10 @@ except ImportError as error:  # reported by the module with missing_required_lib
     HAS_PYPSRP = False
     PYPSRP_IMPORT_ERROR = error
 
+Krb5Error: typing.Optional[typing.Type[Exception]]
 try:  # pyspnego's Kerberos extra: raised while getting a ticket with a password
-    from krb5 import Krb5Error
+    from krb5 import Krb5Error as _Krb5Error
+    Krb5Error = _Krb5Error
 except ImportError:
     Krb5Error = None
 
@@ -510,9 +512,10 @@ class WinRSSession(object):
         self.endpoint = endpoint
         self.check_mode = check_mode
         self.commands_sent = 0
-        self.protocol = winrm.Session(endpoint.url, auth=(endpoint.options.get("username"),
-                                                          endpoint.options.get("password")),
-                                      **winrs_options(endpoint.options))
+        # No user or password (Kerberos from the ticket cache) is passed as None, as pywinrm expects.
+        credentials = typing.cast(typing.Tuple[str, str], (endpoint.options.get("username"),
+                                                           endpoint.options.get("password")))
+        self.protocol = winrm.Session(endpoint.url, auth=credentials, **winrs_options(endpoint.options))
 
     def __enter__(self) -> "WinRSSession":
         return self

@@ -22,8 +22,8 @@ def transport(**options):
 
 
 def test_kerberos_settings_reach_pywinrm():
-    kwargs, wire = transport(negotiate_hostname_override="ex01.contoso.com", negotiate_delegate=True,
-                             encryption="always")
+    wire = transport(negotiate_hostname_override="ex01.contoso.com", negotiate_delegate=True,
+                     encryption="always")[1]
     assert wire.auth_method == "kerberos" and wire.service == "WSMAN"
     assert wire.kerberos_hostname_override == "ex01.contoso.com" and wire.kerberos_delegation is True
     assert wire.message_encryption == "always"
@@ -43,7 +43,7 @@ def test_certificate_proxy_and_credssp_reach_pywinrm(tmp_path):
                              proxy="http://proxy:3128", cert_validation="/etc/ca.pem")
     assert (wire.cert_pem, wire.cert_key_pem) == (str(cert), str(key)) and wire.proxy == "http://proxy:3128"
     assert wire.message_encryption == "never" and wire.ca_trust_path == "/etc/ca.pem"
-    kwargs, wire = transport(auth="credssp", credssp_disable_tlsv1_2=True, no_proxy=True)
+    wire = transport(auth="credssp", credssp_disable_tlsv1_2=True, no_proxy=True)[1]
     assert wire.credssp_disable_tlsv1_2 is True and wire.proxy is None
     with pytest.raises(InvalidSettings, match="credssp_minimum_version: not supported with host_transport=winrm"):
         transport(auth="credssp", credssp_minimum_version=5)
