@@ -39,8 +39,8 @@ def test_certificate_proxy_and_credssp_reach_pywinrm(tmp_path):
     cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
     cert.write_text("x")
     key.write_text("x")
-    kwargs, wire = transport(auth="certificate", certificate_pem=str(cert), certificate_key_pem=str(key),
-                             proxy="http://proxy:3128", cert_validation="/etc/ca.pem")
+    wire = transport(auth="certificate", certificate_pem=str(cert), certificate_key_pem=str(key),
+                     proxy="http://proxy:3128", cert_validation="/etc/ca.pem")[1]
     assert (wire.cert_pem, wire.cert_key_pem) == (str(cert), str(key)) and wire.proxy == "http://proxy:3128"
     assert wire.message_encryption == "never" and wire.ca_trust_path == "/etc/ca.pem"
     wire = transport(auth="credssp", credssp_disable_tlsv1_2=True, no_proxy=True)[1]
