@@ -66,7 +66,7 @@ from ansible_collections.mailhygiene.exchange.plugins.module_utils.connection_op
     SESSION_ENVIRONMENT, session_key,
 )
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import (
-    TaskContext, TaskFailed, connections_for, failure, missing_requirement,
+    TaskContext, connections_for, failure, missing_requirement,
 )
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.base import Connections
 
@@ -130,13 +130,9 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         connections.start_task(check_mode)
         context = TaskContext(params, check_mode, connections)
         try:
-            try:
-                result = task.run(context)
-            except TaskFailed:
-                raise
-            except Exception as error:  # a bug: reported with its traceback, like a module's
-                raise failure(error) from None
-        except TaskFailed as failed:
+            result = task.run(context)
+        except Exception as error:  # TaskFailed as it is; anything else is a bug, reported with its traceback
+            failed = failure(error)
             result = dict(failed.result, failed=True, msg=failed.msg)
             if failed.session_failed:  # the sessions may be unusable: the next task starts afresh
                 self._servers.pop(key).close()
@@ -158,7 +154,7 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         self._connected = True  # sessions open on a task's first use
         return self
 
-    def close_sessions(self) -> None:
+    def _close_sessions(self) -> None:
         servers, self._servers = self._servers, {}
         for connections in servers.values():
             connections.close()
@@ -167,11 +163,11 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         """End of play and meta: reset_connection: close every session (the server sees them end). The helper
         itself stays for the next play's tasks until the idle timeout: ending it here would race a next task
         that reuses its socket path."""
-        self.close_sessions()
+        self._close_sessions()
 
     def close(self) -> None:
         """The helper ends (idle timeout, or the playbook's end): close what is still open."""
-        self.close_sessions()
+        self._close_sessions()
         self._conn_closed = True
         self._connected = False
 

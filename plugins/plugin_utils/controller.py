@@ -13,8 +13,9 @@ The task then runs on the controller, in one of two ways:
 - in the host's persistent Exchange session (plugins/connection/exchange_session.py, the default): started
   through Ansible's `ansible-connection` helper on the host's first task, then reached directly over its
   socket, so a later task costs no new process, no import of the PowerShell Remoting client and no new
-  Exchange session. Ansible closes it at the end of the play (the socket is recorded in the task's
+  Exchange session. Ansible closes its sessions at the end of the play (the socket is recorded in the task's
   `_ansible_socket` argument, where the strategy looks for persistent connections) and on reset_connection;
+  the helper itself ends with ansible-playbook or after its idle timeout (docs/performance.md);
 - as an ordinary module process with the controller's Python (ansible_playbook_python), with sessions of
   its own, when the host variable exchange_persistent_session is false.
 """
@@ -25,6 +26,7 @@ import copy
 import errno
 import hashlib
 import os
+import socket
 import sys
 import typing
 
@@ -247,7 +249,6 @@ class RunOnController(RunLocally):
         ansible-connection starts a new one instead of trying to use it."""
         if not os.path.exists(socket_path):
             return False
-        import socket
         probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             probe.connect(socket_path)
@@ -263,7 +264,8 @@ class RunOnController(RunLocally):
             probe.close()
 
     def _start_session(self, play_context: typing.Any, task_vars: typing.Dict[str, typing.Any]) -> str:
-        """Start the helper with Ansible's own ansible-connection (once per host and play)."""
+        """Start the helper with Ansible's own ansible-connection: on a host's first task of the playbook run, and
+        again only after the helper ended (idle timeout)."""
         from ansible.executor.task_executor import start_connection
 
         session_class = connection_loader.get(SESSION_PLUGIN, class_only=True)
