@@ -180,7 +180,6 @@ class BatchTask(Task):
             raise failure(error) from None
         result: typing.Dict[str, typing.Any] = {"changed": False, "results": []}
         connections = context.connections
-        opened_before = connections.sessions_opened
         try:
             items = run(connections, resources, context.check_mode, params["continue_on_error"],
                         verify=params["verify"])
@@ -194,7 +193,7 @@ class BatchTask(Task):
         result["changed"] = bool(changed)
         result["summary"] = {"total": len(items), "changed": len(changed), "failed": len(failed),
                              "unchanged": len(unchanged),
-                             "sessions_opened": connections.sessions_opened - opened_before,
+                             "sessions_opened": connections.sessions_opened,
                              "sessions_reused": connections.sessions_reused}
         result["diff"] = [{"before_header": label(i.resource), "after_header": label(i.resource),
                            "before": i.plan.before, "after": i.plan.after} for i in changed if i.plan is not None]

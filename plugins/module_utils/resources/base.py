@@ -43,18 +43,21 @@ class Connections(object):
         self.sessions: typing.Dict[str, typing.Any] = {}
         self._reads: typing.Dict[typing.Tuple[str, str], typing.List[typing.Dict[str, typing.Any]]] = {}
         self.warnings: typing.List[str] = []
-        self.sessions_opened = 0  # by this task
         self._used: typing.Set[int] = set()  # sessions this task used (by id)
-        self._opened_now: typing.Set[int] = set()
+        self._opened_now: typing.Set[int] = set()  # sessions this task opened (by id)
 
     def start_task(self, check_mode: bool) -> None:
         """Begin the next task on the same sessions: its own check mode, reads, warnings and counts."""
         self.check_mode = check_mode
         self._reads.clear()
         self.warnings = []
-        self.sessions_opened = 0
         self._used.clear()
         self._opened_now.clear()
+
+    @property
+    def sessions_opened(self) -> int:
+        """Sessions this task opened."""
+        return len(self._opened_now)
 
     @property
     def sessions_reused(self) -> int:
@@ -77,7 +80,6 @@ class Connections(object):
             else:
                 session = Session(target, self.check_mode, retries=self.retries)
                 session.open()
-                self.sessions_opened += 1
                 self._opened_now.add(id(session))
             self.sessions[endpoint] = session
         session = self.sessions[endpoint]
