@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import socket
 import subprocess
 import sys
 import typing
@@ -15,6 +16,13 @@ import yaml
 
 HERE = pathlib.Path(__file__).parent
 ROOT = HERE.parent.parent
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def collections_path() -> str:

@@ -22,6 +22,8 @@ import time
 
 import pytest
 
+from conftest import free_port
+
 SYSTEM_MASTER_CF = pathlib.Path("/etc/postfix/master.cf")
 
 # What each behaviour sets in main.cf. The valid recipients are listed in DIR/etc/recipients and
@@ -60,12 +62,6 @@ def postfix_or_skip() -> str:
         pytest.skip("postfix is not installed: install the Debian package `postfix` (`make system-packages` "
                     "installs it with the other test packages of bindep.txt)")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclasses.dataclass

@@ -7,23 +7,18 @@ the emulator relaying its reports to smtp_probe's capture listener (the lab's sm
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 import yaml
 from exchange_emulator.pytest_plugin import start_lab
+
+from conftest import free_port
 
 
 SETTINGS = {"backscatter_baseline_profile": "rfc",
             "backscatter_baseline_partners": [{"name": "Fabrikam", "domain_name": "fabrikam.example"}],
             "backscatter_baseline_validated_domains": ["contoso.com"],
             "backscatter_baseline_tarpit_interval": "00:00:01"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        return int(probe_socket.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

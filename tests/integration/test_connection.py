@@ -3,13 +3,13 @@ messages for each way connecting can fail."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from pypsrp.powershell import RunspacePool
 from pypsrp.wsman import WSMan
 
 from exchange_emulator.pytest_plugin import example_lab, start_lab
+
+from conftest import free_port
 
 READ = {"name": "read", "mailhygiene.exchange.remote_domain_info": {"domain_name": "*"}, "ignore_errors": True}
 
@@ -22,12 +22,6 @@ def exchange_lab(tmp_path_factory):
     running = start_lab(lab, tmp_path_factory.mktemp("lab"))
     yield running
     running.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_inventory_psrp_variables_are_used(ansible):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import time
 
 import pytest
@@ -14,13 +13,9 @@ import pytest
 from exchange_emulator import audit
 from exchange_emulator.pytest_plugin import example_lab, start_lab
 
+from conftest import free_port
+
 READ = {"mailhygiene.exchange.remote_domain_info": {"domain_name": "*"}}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +24,7 @@ def lab_definition():
     administrator."""
     lab = example_lab()
     for server in lab["servers"]:
-        server["port"] = _free_port()
+        server["port"] = free_port()
     lab["users"].append({"name": "operator", "password": "Operator123", "roles": ["View-Only Configuration"]})
     return lab
 

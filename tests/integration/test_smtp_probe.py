@@ -14,9 +14,9 @@ import typing
 
 import pytest
 import yaml
-from postfix import PostfixInstance, PostfixSettings, free_port
+from postfix import PostfixInstance, PostfixSettings
 
-from conftest import HERE, PlaybookRun, collections_path
+from conftest import HERE, PlaybookRun, collections_path, free_port
 
 SENDER = "victim@example.net"
 DOMAIN = "probe.test"
