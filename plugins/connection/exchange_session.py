@@ -52,6 +52,7 @@ options:
 """
 
 import importlib
+import itertools
 import os
 import signal
 import threading
@@ -71,11 +72,23 @@ from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.base import Connections
 
 MODULES = "ansible_collections.mailhygiene.exchange.plugins.modules."
+Result = typing.Dict[str, typing.Any]
+
+
+class Server(object):
+    """A server's open sessions for one set of connection options, used by one task at a time."""
+
+    def __init__(self, connections: Connections) -> None:
+        self.connections = connections
+        self.in_use = threading.Lock()
+        self.close_after_task = False  # a reset came while a task used it
 
 
 class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no type information
-    """Runs this collection's tasks on sessions that outlive them. Lives in an `ansible-connection` process;
-    its public methods are called over that process's socket (JSON-RPC)."""
+    """Runs this collection's tasks, for every host of a playbook run, on sessions that outlive them. Lives in an
+    `ansible-connection` process, which serves one request at a time on its socket (JSON-RPC): start_task starts
+    a task in a thread of its own and returns at once, and the worker that started it asks task_result until the
+    task is done, so that the tasks of many hosts run at the same time."""
 
     transport = "mailhygiene.exchange.exchange_session"
     has_pipelining = False
@@ -84,8 +97,12 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         super().__init__(play_context, *args, **kwargs)
         self._messages: typing.List[typing.Tuple[str, str]] = []
         self._conn_closed = False
-        # One set of sessions per set of connection options: never shared between users or credentials.
-        self._servers: typing.Dict[str, Connections] = {}
+        self._lock = threading.Lock()  # guards the two dictionaries below
+        # One Server per server and set of connection options: sessions are never shared between users or
+        # credentials.
+        self._servers: typing.Dict[str, Server] = {}
+        self._results: typing.Dict[str, typing.Optional[Result]] = {}  # task id -> result, None while it runs
+        self._task_ids = itertools.count(1)
         playbook = kwargs.get("ansible_playbook_pid")
         if playbook:
             threading.Thread(target=self._end_with_playbook, args=(int(playbook),), daemon=True).start()
@@ -106,44 +123,94 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
                 pass
 
     # ---------------------------------------------------------------------------- tasks
-    def run_task(self, module: str, params: typing.Dict[str, typing.Any], check_mode: bool,
-                 environment: typing.Dict[str, str]) -> typing.Dict[str, typing.Any]:
-        """Validate a module's parameters and run its task on this server's open sessions; return what the
-        module would have returned."""
+    def start_task(self, module: str, params: Result, check_mode: bool, environment: typing.Dict[str, str]
+                   ) -> Result:
+        """Validate a module's parameters and start its task on the server's open sessions. Returns the task's
+        id to ask task_result with, or at once the result of a task that cannot start."""
         self._set_environment(environment)
         task = importlib.import_module(MODULES + module).TASK
         validation = ArgumentSpecValidator(task.full_argument_spec()).validate(params)
-        no_log_values = validation._no_log_values
         if validation.error_messages:
             message = validation.errors.msg
             if isinstance(validation.errors[0], UnsupportedError):
                 message = "Unsupported parameters for (mailhygiene.exchange.%s) module: %s" % (module, message)
-            return {"failed": True, "msg": message}
+            return {"result": {"failed": True, "msg": message}}
         params = validation.validated_parameters
         problem = missing_requirement(params)
         if problem is not None:
-            return dict(problem.result, failed=True, msg=problem.msg)
-        key = session_key(params, environment)
-        connections = self._servers.get(key)
-        if connections is None:
-            connections = self._servers[key] = connections_for(params, check_mode)
-        connections.start_task(check_mode)
-        context = TaskContext(params, check_mode, connections)
+            return {"result": dict(problem.result, failed=True, msg=problem.msg)}
+        task_id = str(next(self._task_ids))
+        with self._lock:
+            self._results[task_id] = None
+        threading.Thread(target=self._run_task, name="task-%s" % task_id, daemon=True,
+                         args=(task_id, task, params, check_mode, environment, validation._no_log_values)).start()
+        return {"task": task_id}
+
+    def task_result(self, task_id: str) -> Result:
+        """A task's result once it is done ({"result": ...}, given once), {"running": true} before; {"lost": true}
+        for a task this helper does not know (it was started by a helper that has ended)."""
+        with self._lock:
+            if task_id not in self._results:
+                return {"lost": True}
+            if self._results[task_id] is None:
+                return {"running": True}
+            return {"result": self._results.pop(task_id)}
+
+    def _run_task(self, task_id: str, task: typing.Any, params: Result, check_mode: bool,
+                  environment: typing.Dict[str, str], no_log_values: typing.Set[str]) -> None:
+        context: typing.Optional[TaskContext] = None
         try:
-            result = task.run(context)
-        except Exception as error:  # TaskFailed as it is; anything else is a bug, reported with its traceback
+            key = session_key(params, environment)
+            server = self._take_server(key, params, check_mode)
+            try:
+                server.connections.start_task(check_mode)
+                context = TaskContext(params, check_mode, server.connections)
+                result = task.run(context)
+            except Exception as error:  # TaskFailed as it is; anything else is a bug, reported with its traceback
+                failed = failure(error)
+                result = dict(failed.result, failed=True, msg=failed.msg)
+                # The sessions may be unusable: the next task starts afresh.
+                server.close_after_task = server.close_after_task or failed.session_failed
+            finally:
+                try:
+                    if server.close_after_task:
+                        self._forget(key, server)
+                finally:
+                    server.in_use.release()
+        except Exception as error:  # opening the server's sessions failed in a way no task expects: a bug
             failed = failure(error)
             result = dict(failed.result, failed=True, msg=failed.msg)
-            if failed.session_failed:  # the sessions may be unusable: the next task starts afresh
-                self._servers.pop(key).close()
-        if context.warnings:
+        if context is not None and context.warnings:
             result["warnings"] = context.warnings
         result["invocation"] = {"module_args": params}
-        return typing.cast(typing.Dict[str, typing.Any], remove_values(result, no_log_values))
+        with self._lock:
+            self._results[task_id] = typing.cast(Result, remove_values(result, no_log_values))
+
+    def _take_server(self, key: str, params: Result, check_mode: bool) -> Server:
+        """The server's sessions for these connection options, for this task alone: two inventory hosts may name
+        the same server with the same credentials, and a session serves one command at a time."""
+        while True:
+            with self._lock:
+                server = self._servers.get(key)
+                if server is None:
+                    server = self._servers[key] = Server(connections_for(params, check_mode))
+            server.in_use.acquire()
+            with self._lock:
+                if self._servers.get(key) is server:  # not closed while this task waited for it
+                    return server
+            server.in_use.release()
+
+    def _forget(self, key: str, server: Server) -> None:
+        with self._lock:
+            if self._servers.get(key) is server:
+                del self._servers[key]
+        server.connections.close()
 
     @staticmethod
     def _set_environment(environment: typing.Dict[str, str]) -> None:
-        """The task's EXCHANGE_* and Kerberos variables, as a module process would have inherited them."""
+        """The task's EXCHANGE_* and Kerberos variables, as a module process would have inherited them. They are
+        the same for every task of this helper: the environment is part of its socket's name
+        (plugins/plugin_utils/controller.py)."""
         for name in [n for n in os.environ if n.startswith(SESSION_ENVIRONMENT) or n.lower() in SESSION_ENVIRONMENT]:
             if name not in environment:
                 del os.environ[name]
@@ -155,14 +222,22 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         return self
 
     def _close_sessions(self) -> None:
-        servers, self._servers = self._servers, {}
-        for connections in servers.values():
-            connections.close()
+        """Close every server's sessions; one a task is using closes when its task ends."""
+        with self._lock:
+            servers = list(self._servers.items())
+        for key, server in servers:
+            if server.in_use.acquire(blocking=False):
+                try:
+                    self._forget(key, server)
+                finally:
+                    server.in_use.release()
+            else:
+                server.close_after_task = True
 
     def reset(self) -> None:
-        """End of play and meta: reset_connection: close every session (the server sees them end). The helper
-        itself stays for the next play's tasks until the idle timeout: ending it here would race a next task
-        that reuses its socket path."""
+        """End of play (once per host) and meta: reset_connection: close the sessions (the servers see them end).
+        The helper itself stays for the next play's tasks until the idle timeout: ending it here would race a next
+        task that reuses its socket path."""
         self._close_sessions()
 
     def close(self) -> None:

@@ -10,12 +10,14 @@ ansible_psrp_*), so a play `hosts: exchange` with the psrp inventory users alrea
 Host variables named `exchange_<option>` (exchange_port, exchange_protocol, …) set this collection's
 own options per host and win over the psrp ones.
 The task then runs on the controller, in one of two ways:
-- in the host's persistent Exchange session (plugins/connection/exchange_session.py, the default): started
-  through Ansible's `ansible-connection` helper on the host's first task, then reached directly over its
-  socket, so a later task costs no new process, no import of the PowerShell Remoting client and no new
-  Exchange session. Ansible closes its sessions at the end of the play (the socket is recorded in the task's
-  `_ansible_socket` argument, where the strategy looks for persistent connections) and on reset_connection;
-  the helper itself ends with ansible-playbook or after its idle timeout (docs/performance.md);
+- in the host's persistent Exchange session (plugins/connection/exchange_session.py, the default): one helper
+  process for the whole playbook run, started through Ansible's `ansible-connection` on the run's first task
+  and then reached directly over its socket, so a task costs no new process, no import of the PowerShell
+  Remoting client and, after the host's first task, no new Exchange session. The helper runs each task in a
+  thread of its own, so the hosts' tasks run at the same time. Ansible closes the sessions at the end of the
+  play (the socket is recorded in the task's `_ansible_socket` argument, where the strategy looks for
+  persistent connections) and on reset_connection; the helper itself ends with ansible-playbook or after its
+  idle timeout (docs/performance.md);
 - as an ordinary module process with the controller's Python (ansible_playbook_python), with sessions of
   its own, when the host variable exchange_persistent_session is false.
 """
@@ -24,10 +26,13 @@ from __future__ import annotations
 
 import copy
 import errno
+import fcntl
 import hashlib
+import json
 import os
 import socket
 import sys
+import time
 import typing
 
 from ansible import constants as C
@@ -39,7 +44,7 @@ from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import connection_loader
 from ansible.utils.path import unfrackpath
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.connection_options import (
-    CONNECTION_OPTIONS, session_environment, session_key,
+    CONNECTION_OPTIONS, session_environment,
 )
 
 SESSION_PLUGIN = "mailhygiene.exchange.exchange_session"
@@ -205,29 +210,60 @@ class RunOnController(RunLocally):
                         ) -> typing.Dict[str, typing.Any]:
         environment = self._task_environment()
         module = self._task.resolved_action.rsplit(".", 1)[-1]
-        play_context = self._session_play_context(args, environment)
+        options = self._session_options(task_vars)
+        play_context = self._session_play_context(environment, options)
         socket_path = self._socket_path(play_context)
         try:
             if not self._socket_alive(socket_path):
-                socket_path = self._start_session(play_context, task_vars)
-            # Recorded where the strategy collects persistent connections, so it closes this one when the play
+                socket_path = self._start_session(play_context, options, socket_path)
+            # Recorded where the strategy collects persistent connections, so it closes the sessions when the play
             # ends (and meta: reset_connection finds it).
             self._task.args["_ansible_socket"] = socket_path
-            return typing.cast(typing.Dict[str, typing.Any], Connection(socket_path).run_task(
-                module, args, bool(self._task.check_mode), environment))
+            helper = Connection(socket_path)
+            reply = helper.start_task(module, args, bool(self._task.check_mode), environment)
+            return self._result_of(helper, reply, int(options["persistent_command_timeout"]))
         except ConnectionError as error:
             raise AnsibleActionFail("the Exchange session helper for %s failed: %s" % (args.get("server"), error)) from error
 
-    def _session_play_context(self, args: typing.Dict[str, typing.Any], environment: typing.Dict[str, str]
+    @staticmethod
+    def _result_of(helper: Connection, reply: typing.Dict[str, typing.Any], timeout: int) -> typing.Dict[str, typing.Any]:
+        """Wait for the task the helper runs: ask for its result, at first often, then every 0.1 s (each question
+        is a short request on the helper's socket, which serves the other hosts' tasks in between)."""
+        deadline = time.monotonic() + timeout
+        pause = 0.005
+        task_id = reply.get("task")
+        while "result" not in reply:
+            if reply.get("lost"):
+                raise AnsibleActionFail("the Exchange session helper ended while the task ran (its idle timeout, "
+                                        "exchange_session_idle_timeout, or the helper was killed)")
+            if time.monotonic() > deadline:
+                raise AnsibleActionFail("the task did not end within %d s (exchange_session_task_timeout); it may "
+                                        "still run on the server" % timeout)
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.1)
+            reply = helper.task_result(task_id)
+        return typing.cast(typing.Dict[str, typing.Any], reply["result"])
+
+    def _session_options(self, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
+        """The helper's options (idle and task timeouts) from the host's variables."""
+        session_class = connection_loader.get(SESSION_PLUGIN, class_only=True)
+        names = C.config.get_plugin_vars("connection", session_class._load_name)
+        variables = {name: self._templar.template(task_vars[name]) for name in names if name in task_vars}
+        return typing.cast(typing.Dict[str, typing.Any],
+                           C.config.get_plugin_options("connection", session_class._load_name, variables=variables))
+
+    def _session_play_context(self, environment: typing.Dict[str, str], options: typing.Dict[str, typing.Any]
                               ) -> typing.Any:
         """The play context the helper is started with. Ansible names a helper's socket after the address, port,
-        user and connection of its play context; the user field carries a digest of every connection option and
-        the session environment, so different credentials never meet in one helper. No secret is in it."""
+        user and connection of its play context, and the ansible-playbook process. One helper serves every host
+        of the run; the user field carries a digest of what must be the same for all its tasks (the session
+        environment, which the helper's process shares, and its idle timeout). No secret is in it."""
         play_context = copy.copy(self._play_context)
         play_context.connection = SESSION_PLUGIN
-        play_context.remote_addr = to_text(args.get("server") or "")
+        play_context.remote_addr = "mailhygiene.exchange"
         play_context.port = None
-        play_context.remote_user = session_key(args, environment)[:32]
+        material = json.dumps([environment, options["persistent_connect_timeout"]], sort_keys=True)
+        play_context.remote_user = hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
         play_context.password = None
         play_context.become = False
         play_context.become_pass = None
@@ -263,13 +299,22 @@ class RunOnController(RunLocally):
         finally:
             probe.close()
 
-    def _start_session(self, play_context: typing.Any, task_vars: typing.Dict[str, typing.Any]) -> str:
-        """Start the helper with Ansible's own ansible-connection: on a host's first task of the playbook run, and
-        again only after the helper ended (idle timeout)."""
+    def _start_session(self, play_context: typing.Any, options: typing.Dict[str, typing.Any], socket_path: str
+                       ) -> str:
+        """Start the helper with Ansible's own ansible-connection, on the run's first task (and again only after
+        the helper ended at its idle timeout). The hosts' first tasks come at once: one starts it, the others
+        wait for it, so that only one ansible-connection process is started."""
         from ansible.executor.task_executor import start_connection
 
-        session_class = connection_loader.get(SESSION_PLUGIN, class_only=True)
-        names = C.config.get_plugin_vars("connection", session_class._load_name)
-        variables = {name: self._templar.template(task_vars[name]) for name in names if name in task_vars}
-        options = C.config.get_plugin_options("connection", session_class._load_name, variables=variables)
-        return typing.cast(str, start_connection(play_context, options, self._task._uuid))
+        # The lock is on the sockets' directory, which leaves no lock file behind (ansible-connection's own lock
+        # file cannot serve: its stub takes it while this process waits).
+        directory = os.path.dirname(socket_path)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        lock = os.open(directory, os.O_RDONLY)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self._socket_alive(socket_path):
+                return socket_path
+            return typing.cast(str, start_connection(play_context, options, self._task._uuid))
+        finally:
+            os.close(lock)
