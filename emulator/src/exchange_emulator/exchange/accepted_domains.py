@@ -19,6 +19,7 @@ from .objects import (
     make_sole,
     new_ad_object,
     record,
+    remove_objects,
 )
 from .organization import Obj, ServerContext
 from .parameters import Bool, Enum, Identity, SmtpDomain, String, Switch
@@ -118,16 +119,16 @@ def new_accepted_domain_cmdlet(inv: Invocation) -> None:
     inv.write(to_record(ctx, obj))
 
 
+def default_is_kept(obj: Obj) -> errors.CmdletError | None:
+    if not obj["Default"]:
+        return None
+    return errors.invalid_operation(
+        f"The accepted domain '{obj['Name']}' is the default domain and can't be removed. Make another "
+        "accepted domain the default first.")
+
+
 def remove_accepted_domain(inv: Invocation) -> None:
-    everything = accepted_domains(inv.context, write=True)
-    for obj in each_resolved(inv, everything):
-        if obj["Default"]:
-            raise errors.invalid_operation(
-                f"The accepted domain '{obj['Name']}' is the default domain and can't be removed. Make another "
-                "accepted domain the default first.")
-        if not inv.should_process(f'Removing accepted domain "{obj["Name"]}".'):
-            continue
-        everything.remove(obj)
+    remove_objects(inv, accepted_domains(inv.context, write=True), "accepted domain", default_is_kept)
 
 
 IDENTITY = Identity("Microsoft.Exchange.Configuration.Tasks.AcceptedDomainIdParameter")

@@ -90,6 +90,18 @@ def each_resolved(inv: Invocation, objects: list[Obj]) -> typing.Iterator[Obj]:
             yield obj
 
 
+def remove_objects(inv: Invocation, objects: list[Obj], what: str,
+                   refusal: typing.Callable[[Obj], errors.CmdletError | None]) -> None:
+    """A Remove-* cmdlet: each object the identities name is removed, after ShouldProcess, unless `refusal`
+    gives the error Exchange refuses to remove it with (a terminating one)."""
+    for obj in each_resolved(inv, objects):
+        refused = refusal(obj)
+        if refused is not None:
+            raise refused
+        if inv.should_process(f'Removing {what} "{obj["Name"]}".'):
+            objects.remove(obj)
+
+
 def make_sole(ctx: ServerContext, objects: list[Obj], obj: Obj, flag: str) -> None:
     """`obj` now holds `flag` (e.g. the default accepted domain): every other object that held it loses it."""
     for other in objects:

@@ -16,6 +16,7 @@ from .objects import (
     make_sole,
     new_ad_object,
     record,
+    remove_objects,
 )
 from .organization import Obj, ServerContext
 from .parameters import (
@@ -228,16 +229,16 @@ def new_remote_domain_cmdlet(inv: Invocation) -> None:
     inv.write(to_record(ctx, obj))
 
 
+def default_is_kept(obj: Obj) -> errors.CmdletError | None:
+    if obj["DomainName"] != "*":
+        return None
+    return errors.CmdletError(
+        "Microsoft.Exchange.Management.SystemConfigurationTasks.CannotRemoveDefaultRemoteDomainException",
+        errors.LOCALIZED, "The default remote domain can't be removed.", category="InvalidOperation")
+
+
 def remove_remote_domain(inv: Invocation) -> None:
-    all_domains = domains(inv.context, write=True)
-    for obj in each_resolved(inv, all_domains):
-        if obj["DomainName"] == "*":
-            raise errors.CmdletError(
-                "Microsoft.Exchange.Management.SystemConfigurationTasks.CannotRemoveDefaultRemoteDomainException",
-                errors.LOCALIZED, "The default remote domain can't be removed.", category="InvalidOperation")
-        if not inv.should_process(f'Removing remote domain "{obj["Name"]}".'):
-            continue
-        all_domains.remove(obj)
+    remove_objects(inv, domains(inv.context, write=True), "remote domain", default_is_kept)
 
 
 IDENTITY = Identity("Microsoft.Exchange.Configuration.Tasks.RemoteDomainIdParameter")
