@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
+import typing
 
 import pytest
 import requests
@@ -137,23 +139,29 @@ def test_shell_ids_are_bound_to_their_resource_uri(lab):
         pool.close()
 
 
+@contextlib.contextmanager
+def command_latency(lab, seconds: float) -> typing.Iterator[None]:
+    """Every command waits `seconds` while the block runs; the lab is back to no latency afterwards."""
+    lab.set_faults(command_latency=seconds)
+    try:
+        yield
+    finally:
+        lab.set_faults(command_latency=0)
+
+
 def test_receive_long_polls_with_the_real_timed_out_fault(lab):
     """A command slower than OperationTimeout: pypsrp gets w:TimedOut Receives, retries, and succeeds."""
-    lab.set_faults(command_latency=2.5)
-    try:
+    with command_latency(lab, 2.5):
         transport = wsman(lab.server("EX01")["port"], "basic", operation_timeout=1, read_timeout=5)
         with RunspacePool(transport, configuration_name="Microsoft.Exchange") as pool:
             started = time.monotonic()
             ps, out = run(pool, ("Get-RemoteDomain", {"Identity": "Default"}))
             elapsed = time.monotonic() - started
         assert [str(o) for o in out] == ["Default"] and elapsed >= 2.5
-    finally:
-        lab.set_faults(command_latency=0)
 
 
 def test_stop_a_running_pipeline(lab):
-    lab.set_faults(command_latency=3)
-    try:
+    with command_latency(lab, 3):
         with management_pool(lab.server("EX01")["port"], "basic") as pool:
             ps = PowerShell(pool)
             ps.add_cmdlet("Get-RemoteDomain")
@@ -161,13 +169,10 @@ def test_stop_a_running_pipeline(lab):
             time.sleep(0.3)
             ps.stop()
             assert ps.state == 3  # Stopped
-    finally:
-        lab.set_faults(command_latency=0)
 
 
 def test_several_pipelines_of_one_pool_run_at_once(lab):
-    lab.set_faults(command_latency=1)
-    try:
+    with command_latency(lab, 1):
         with management_pool(lab.server("EX01")["port"], "basic") as pool:
             pool.max_runspaces = 2
             first, second = PowerShell(pool), PowerShell(pool)
@@ -181,8 +186,6 @@ def test_several_pipelines_of_one_pool_run_at_once(lab):
             elapsed = time.monotonic() - started
         assert first.state == second.state == 4
         assert elapsed < 1.9  # both waited their second of latency at the same time
-    finally:
-        lab.set_faults(command_latency=0)
 
 
 def test_pipeline_input_binds_identity_by_property(lab):

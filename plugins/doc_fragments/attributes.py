@@ -19,6 +19,9 @@ attributes:
   idempotent:
     support: full
     description: A second run with the same options reports no change and sends no changing command.
+notes:
+  - An option that names an Exchange property is compared and changed only when it is set; when it is not set, the
+    property is left as it is.
 """
 
     # The _info modules, which only read.

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 class ModuleDocFragment(object):
 
+    # Every module that talks to Exchange: the connection options, and the authors (the same for all of them).
     DOCUMENTATION = r"""
+author:
+  - mailhygiene.exchange contributors (@mailhygiene)
 options:
   server:
     description:

@@ -15,8 +15,6 @@ description:
     I(address_book_enabled=true); Exchange makes that the default for C(Authoritative) domains and not for relay
     domains, whose recipients Exchange does not know.
   - The default accepted domain cannot be removed.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes
@@ -39,14 +37,12 @@ options:
   domain_type:
     description:
       - DomainType (Exchange property C(DomainType).)
-      - When not set, the setting is left as it is.
     type: str
     choices: [Authoritative, InternalRelay, ExternalRelay]
   address_book_enabled:
     description:
       - Recipients in this domain are in the address book, so recipient validation applies to them. (Exchange
         property C(AddressBookEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
 seealso:
   - module: mailhygiene.exchange.accepted_domain_info

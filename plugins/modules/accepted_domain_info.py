@@ -12,8 +12,6 @@ version_added: 0.1.0
 description:
   - Returns the accepted domains and, for each, whether recipient validation covers it (C(AddressBookEnabled)).
     Changes nothing.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes.info_module

@@ -20,8 +20,6 @@ description:
     this task changed something. In a rolling change, run the task on one server at a time (C(serial)).
   - Sender ID also needs the internal relays in C(InternalSMTPServers); set them with
     M(mailhygiene.exchange.transport_config).
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes

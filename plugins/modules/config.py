@@ -18,8 +18,6 @@ description:
     default); a baseline of ten settings costs one session per server this way instead of ten.
   - Each item takes the options of the module of its I(kind); every item is validated before anything is sent.
   - Returns per-item results (changed, action, commands, diff, errors) and a summary.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes

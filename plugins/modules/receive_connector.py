@@ -13,8 +13,6 @@ description:
   - Sets a receive connector of the server the module connects to (C(Set-ReceiveConnector)).
   - The tarpit interval delays the answer to a rejected recipient, which slows down directory harvest attacks
     against recipient validation; authenticated sessions are not delayed.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes
@@ -28,17 +26,14 @@ options:
     description:
       - Delay before answering a rejected RCPT, in seconds or as hh:mm:ss, from 0 to 10 minutes. (Exchange
         property C(TarpitInterval).)
-      - When not set, the setting is left as it is.
     type: raw
   enabled:
     description:
       - Enabled (Exchange property C(Enabled).)
-      - When not set, the setting is left as it is.
     type: bool
   max_recipients_per_message:
     description:
       - MaxRecipientsPerMessage (Exchange property C(MaxRecipientsPerMessage).)
-      - When not set, the setting is left as it is.
     type: int
 """
 

@@ -20,8 +20,6 @@ description:
   - Microsoft advises against the recipient filter on Mailbox servers (one unknown recipient rejects the whole
     message there); it is meant for Edge servers.
   - I(blocked_recipients) is changed with Exchange's add/remove, never by rewriting the list.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes
@@ -29,35 +27,29 @@ options:
   enabled:
     description:
       - Whether the Recipient Filter agent acts at all. (Exchange property C(Enabled).)
-      - When not set, the setting is left as it is.
     type: bool
   external_mail_enabled:
     description:
       - Filter mail from unauthenticated senders. (Exchange property C(ExternalMailEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   internal_mail_enabled:
     description:
       - Filter mail from authenticated senders. (Exchange property C(InternalMailEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   block_list_enabled:
     description:
       - Reject the addresses in blocked_recipients. (Exchange property C(BlockListEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   recipient_validation_enabled:
     description:
       - Reject recipients that do not exist in the directory at RCPT TO. (Exchange property
         C(RecipientValidationEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   blocked_recipients:
     description:
       - BlockedRecipients (Exchange property C(BlockedRecipients).)
       - Values are compared case-insensitively; I(blocked_recipients_mode) decides what happens to values not
         listed.
-      - When not set, the setting is left as it is.
     type: list
     elements: str
   blocked_recipients_mode:

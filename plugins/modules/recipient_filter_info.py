@@ -12,8 +12,6 @@ version_added: 0.1.0
 description:
   - Returns the recipient filter configuration of the organisation, or of the Edge server connected to.
     Changes nothing.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes.info_module

@@ -20,8 +20,6 @@ description:
   - Only the options you set are compared and changed; the C(--diff) output shows them before and after.
   - C(AllowedOOFType) and C(IsInternal) share storage in Exchange; they are never sent in one call, and setting them to
     contradicting values is refused.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes
@@ -49,127 +47,105 @@ options:
       - Send non-delivery reports to senders in this domain. Switched off, Exchange still generates the NDR
         and then silently deletes it, so a sender whose mail was accepted learns nothing. (Exchange property
         C(NDREnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   ndr_diagnostic_info_enabled:
     description:
       - Include diagnostic details (server names, the SMTP conversation) in those NDRs. (Exchange property
         C(NDRDiagnosticInfoEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   delivery_report_enabled:
     description:
       - Send delivery receipts requested by senders in this domain (not NDRs). (Exchange property
         C(DeliveryReportEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   auto_reply_enabled:
     description:
       - Allow automatic replies (Outlook rules). (Exchange property C(AutoReplyEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   auto_forward_enabled:
     description:
       - Allow automatic forwarding to this domain. (Exchange property C(AutoForwardEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   allowed_oof_type:
     description:
       - Which out-of-office replies may be sent. Stored together with is_internal (InternalLegacy means
         internal). (Exchange property C(AllowedOOFType).)
-      - When not set, the setting is left as it is.
     type: str
     choices: [External, ExternalLegacy, InternalLegacy, None]
   is_internal:
     description:
       - Treat the domain as internal (e.g. cross-premises). (Exchange property C(IsInternal).)
-      - When not set, the setting is left as it is.
     type: bool
   target_delivery_domain:
     description:
       - Use this domain for cross-forest delivery; never on * or a wildcard domain. Setting it clears it on
         every other remote domain. (Exchange property C(TargetDeliveryDomain).)
-      - When not set, the setting is left as it is.
     type: bool
   meeting_forward_notification_enabled:
     description:
       - Send meeting forward notifications to this domain. (Exchange property
         C(MeetingForwardNotificationEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   content_type:
     description:
       - Content type of outgoing messages to this domain. (Exchange property C(ContentType).)
-      - When not set, the setting is left as it is.
     type: str
     choices: [MimeHtmlText, MimeText, MimeHtml]
   display_sender_name:
     description:
       - Show the sender's display name. (Exchange property C(DisplaySenderName).)
-      - When not set, the setting is left as it is.
     type: bool
   character_set:
     description:
       - MIME character set for messages without one, e.g. iso-8859-1 (compared case-insensitively; an empty
         string clears it). (Exchange property C(CharacterSet).)
-      - When not set, the setting is left as it is.
     type: raw
   non_mime_character_set:
     description:
       - Character set for non-MIME messages (compared case-insensitively; an empty string clears it).
         (Exchange property C(NonMimeCharacterSet).)
-      - When not set, the setting is left as it is.
     type: raw
   byte_encoder_type_for_7bit_charsets:
     description:
       - Transfer encoding for 7-bit character sets. (Exchange property C(ByteEncoderTypeFor7BitCharsets).)
-      - When not set, the setting is left as it is.
     type: str
     choices: [Use7Bit, UseQP, UseBase64, UseQPHtmlDetectTextPlain, UseBase64HtmlDetectTextPlain, UseQPHtml7BitTextPlain, UseBase64Html7BitTextPlain, Undefined]
   preferred_internet_code_page_for_shift_jis:
     description:
       - Code page for Shift-JIS messages. (Exchange property C(PreferredInternetCodePageForShiftJis).)
-      - When not set, the setting is left as it is.
     type: str
     choices: [Undefined, Iso2022Jp, Esc2022Jp, Sio2022Jp]
   required_charset_coverage:
     description:
       - Percentage of characters that must fit a preferred character set (0 to 100). (Exchange property
         C(RequiredCharsetCoverage).)
-      - When not set, the setting is left as it is.
     type: int
   tnef_enabled:
     description:
       - Rich text (TNEF) to this domain, C(true) (always), C(false) (never) or C(unset) (follow the sender's
         client setting). (Exchange property C(TNEFEnabled).)
-      - When not set, the setting is left as it is.
     type: raw
   line_wrap_size:
     description:
       - Line length of outgoing messages, 1 to 132, or C(unlimited). (Exchange property C(LineWrapSize).)
-      - When not set, the setting is left as it is.
     type: raw
   trusted_mail_inbound_enabled:
     description:
       - Treat mail from this domain as trusted (skips anti-spam). (Exchange property
         C(TrustedMailInboundEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   trusted_mail_outbound_enabled:
     description:
       - Mark mail to this domain as trusted. (Exchange property C(TrustedMailOutboundEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   use_simple_display_name:
     description:
       - Show senders' simple display names. (Exchange property C(UseSimpleDisplayName).)
-      - When not set, the setting is left as it is.
     type: bool
   message_count_threshold:
     description:
       - Number of messages queued for this domain above which Exchange raises an event. (Exchange property
         C(MessageCountThreshold).)
-      - When not set, the setting is left as it is.
     type: int
 seealso:
   - module: mailhygiene.exchange.remote_domain_info

@@ -12,8 +12,6 @@ version_added: 0.1.0
 description:
   - Returns the remote domains of the organisation (or of a standalone Edge server) with every setting
     M(mailhygiene.exchange.remote_domain) manages. Changes nothing.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes.info_module

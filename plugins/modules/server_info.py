@@ -13,8 +13,6 @@ description:
   - Returns the server's name, role, version, Edge subscription, transport agents, anti-spam state, recipient filter,
     accepted domains and receive connectors, reading each object type once. Changes nothing.
   - The role mailhygiene.exchange.backscatter_baseline uses it to choose what applies to each server.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes.info_module

@@ -15,8 +15,6 @@ description:
   - Agent changes take effect after the transport service restarts; the result says when a restart is required.
     Restart it with M(mailhygiene.exchange.antispam_agents) (I(restart=always)) or your own orchestration.
   - To install the anti-spam agents use M(mailhygiene.exchange.antispam_agents).
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes
@@ -29,11 +27,11 @@ options:
     aliases: [name]
   enabled:
     description:
-      - Whether the agent is enabled. When not set, left as it is.
+      - Whether the agent is enabled.
     type: bool
   priority:
     description:
-      - The agent's priority, from 1 to the number of agents of the transport service. When not set, left as it is.
+      - The agent's priority, from 1 to the number of agents of the transport service.
     type: int
   transport_service:
     description:

@@ -11,8 +11,6 @@ short_description: Read the transport agents of an Exchange server
 version_added: 0.1.0
 description:
   - Returns the transport agents of the server connected to, by priority. Changes nothing.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes.info_module

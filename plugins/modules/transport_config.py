@@ -15,8 +15,6 @@ description:
     anti-spam agents need it whenever mail reaches Exchange through another internal server.
   - Lists are changed with Exchange's add/remove; C(append) (the default) only adds.
   - On an EdgeSync-subscribed Edge server these settings come from the organisation and cannot be changed.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes
@@ -27,7 +25,6 @@ options:
         C(InternalSMTPServers).)
       - Values are compared case-insensitively; I(internal_smtp_servers_mode) decides what happens to values
         not listed.
-      - When not set, the setting is left as it is.
     type: list
     elements: str
   internal_smtp_servers_mode:
@@ -40,27 +37,22 @@ options:
   external_dsn_send_html:
     description:
       - ExternalDsnSendHtml (Exchange property C(ExternalDsnSendHtml).)
-      - When not set, the setting is left as it is.
     type: bool
   internal_dsn_send_html:
     description:
       - InternalDsnSendHtml (Exchange property C(InternalDsnSendHtml).)
-      - When not set, the setting is left as it is.
     type: bool
   external_delay_dsn_enabled:
     description:
       - ExternalDelayDsnEnabled (Exchange property C(ExternalDelayDsnEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   internal_delay_dsn_enabled:
     description:
       - InternalDelayDsnEnabled (Exchange property C(InternalDelayDsnEnabled).)
-      - When not set, the setting is left as it is.
     type: bool
   max_recipient_envelope_limit:
     description:
       - MaxRecipientEnvelopeLimit (Exchange property C(MaxRecipientEnvelopeLimit).)
-      - When not set, the setting is left as it is.
     type: raw
 """
 

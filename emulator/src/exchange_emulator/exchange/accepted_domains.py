@@ -10,7 +10,17 @@ import typing
 
 from . import errors
 from .cmdlet import Cmdlet, Invocation, Parameter
-from .objects import DOMAIN_CONTROLLER, ad_properties, commit, get_objects, identities, new_ad_object, record, resolve
+from .objects import (
+    DOMAIN_CONTROLLER,
+    ad_properties,
+    commit,
+    each_resolved,
+    get_objects,
+    make_sole,
+    new_ad_object,
+    record,
+    remove_objects,
+)
 from .organization import Obj, ServerContext
 from .parameters import Bool, Enum, Identity, SmtpDomain, String, Switch
 from .records import Record
@@ -76,10 +86,7 @@ def get_accepted_domain(inv: Invocation) -> None:
 def set_accepted_domain(inv: Invocation) -> None:
     ctx = inv.context
     everything = accepted_domains(ctx, write=True)
-    for identity in identities(inv):
-        obj = resolve(inv, everything, identity)
-        if obj is None:
-            continue
+    for obj in each_resolved(inv, everything):
         updated = dict(obj)
         for name in ("AddressBookEnabled", "DomainType", "Name", "MatchSubDomains"):
             if name in inv.params:
@@ -91,10 +98,7 @@ def set_accepted_domain(inv: Invocation) -> None:
                 raise errors.data_validation(f"An accepted domain named '{updated['Name']}' already exists.")
             updated["DistinguishedName"] = ctx.distinguished_name(updated["Name"], *CONTAINER)
         if commit(inv, obj, updated, obj["Name"], f'Setting accepted domain "{obj["Name"]}".') and obj["Default"]:
-            for other in everything:
-                if other is not obj and other["Default"]:
-                    other["Default"] = False
-                    ctx.touch(other)
+            make_sole(ctx, everything, obj, "Default")
 
 
 def new_accepted_domain_cmdlet(inv: Invocation) -> None:
@@ -115,20 +119,16 @@ def new_accepted_domain_cmdlet(inv: Invocation) -> None:
     inv.write(to_record(ctx, obj))
 
 
+def default_is_kept(obj: Obj) -> errors.CmdletError | None:
+    if not obj["Default"]:
+        return None
+    return errors.invalid_operation(
+        f"The accepted domain '{obj['Name']}' is the default domain and can't be removed. Make another "
+        "accepted domain the default first.")
+
+
 def remove_accepted_domain(inv: Invocation) -> None:
-    ctx = inv.context
-    everything = accepted_domains(ctx, write=True)
-    for identity in identities(inv):
-        obj = resolve(inv, everything, identity)
-        if obj is None:
-            continue
-        if obj["Default"]:
-            raise errors.invalid_operation(
-                f"The accepted domain '{obj['Name']}' is the default domain and can't be removed. Make another "
-                "accepted domain the default first.")
-        if not inv.should_process(f'Removing accepted domain "{obj["Name"]}".'):
-            continue
-        everything.remove(obj)
+    remove_objects(inv, accepted_domains(inv.context, write=True), "accepted domain", default_is_kept)
 
 
 IDENTITY = Identity("Microsoft.Exchange.Configuration.Tasks.AcceptedDomainIdParameter")

@@ -81,6 +81,45 @@ def identities(inv: Invocation, key: str = "Identity") -> list[str]:
     return [converter.convert(item) for item in inv.input if item is not None]
 
 
+def each_resolved(inv: Invocation, objects: list[Obj]) -> typing.Iterator[Obj]:
+    """The objects a Set-* or Remove-* acts on: the one each identity names. An identity that names no
+    object, or several, has its error written (non-terminating) and is passed over."""
+    for identity in identities(inv):
+        obj = resolve(inv, objects, identity)
+        if obj is not None:
+            yield obj
+
+
+def remove_objects(inv: Invocation, objects: list[Obj], what: str,
+                   refusal: typing.Callable[[Obj], errors.CmdletError | None]) -> None:
+    """A Remove-* cmdlet: each object the identities name is removed, after ShouldProcess, unless `refusal`
+    gives the error Exchange refuses to remove it with (a terminating one)."""
+    for obj in each_resolved(inv, objects):
+        refused = refusal(obj)
+        if refused is not None:
+            raise refused
+        if inv.should_process(f'Removing {what} "{obj["Name"]}".'):
+            objects.remove(obj)
+
+
+def make_sole(ctx: ServerContext, objects: list[Obj], obj: Obj, flag: str) -> None:
+    """`obj` now holds `flag` (e.g. the default accepted domain): every other object that held it loses it."""
+    for other in objects:
+        if other is not obj and other[flag]:
+            other[flag] = False
+            ctx.touch(other)
+
+
+def singleton(ctx: ServerContext, noun: str, create: typing.Callable[[ServerContext], Obj],
+              write: bool = False) -> Obj:
+    """An organisation's one configuration object of `noun` (e.g. the transport config), created with its
+    defaults on first use."""
+    container = ctx.directory(noun, write=write)
+    if noun not in container:
+        container[noun] = create(ctx)
+    return typing.cast(Obj, container[noun])
+
+
 def get_objects(inv: Invocation, objects: list[Obj], to_record: typing.Callable[[ServerContext, Obj], Record]) -> None:
     """A Get-* cmdlet: every object, or those each identity names (by Name, GUID or DN). An identity that
     matches nothing is an error, unless it is a wildcard."""

@@ -12,7 +12,7 @@ import typing
 
 from . import errors
 from .cmdlet import Cmdlet, Invocation, Parameter
-from .objects import DOMAIN_CONTROLLER, ad_properties, apply, commit, new_ad_object, record
+from .objects import DOMAIN_CONTROLLER, ad_properties, apply, commit, new_ad_object, record, singleton
 from .organization import Obj, ServerContext
 from .parameters import Bool, MultiValued, SmtpAddress
 from .records import MultiValued as MultiValuedRecord
@@ -43,10 +43,7 @@ def new_recipient_filter_config(ctx: ServerContext) -> Obj:
 
 
 def config(ctx: ServerContext, write: bool = False) -> Obj:
-    container = ctx.directory(NOUN, write=write)
-    if NOUN not in container:
-        container[NOUN] = new_recipient_filter_config(ctx)
-    return typing.cast(Obj, container[NOUN])
+    return singleton(ctx, NOUN, new_recipient_filter_config, write)
 
 
 def to_record(ctx: ServerContext, obj: Obj) -> Record:

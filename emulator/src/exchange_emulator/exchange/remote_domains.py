@@ -7,7 +7,17 @@ import typing
 
 from . import errors
 from .cmdlet import Cmdlet, Invocation, Parameter
-from .objects import DOMAIN_CONTROLLER, ad_properties, commit, get_objects, identities, new_ad_object, record, resolve
+from .objects import (
+    DOMAIN_CONTROLLER,
+    ad_properties,
+    commit,
+    each_resolved,
+    get_objects,
+    make_sole,
+    new_ad_object,
+    record,
+    remove_objects,
+)
 from .organization import Obj, ServerContext
 from .parameters import (
     Bool,
@@ -168,10 +178,7 @@ def get_remote_domain(inv: Invocation) -> None:
 def set_remote_domain(inv: Invocation) -> None:
     ctx = inv.context
     all_domains = domains(ctx, write=True)
-    for identity in identities(inv):
-        obj = resolve(inv, all_domains, identity)
-        if obj is None:
-            continue
+    for obj in each_resolved(inv, all_domains):
         updated = dict(obj)
         for name in SETTING_NAMES:
             if name in inv.params and name not in ("IsInternal", "AllowedOOFType"):
@@ -183,10 +190,7 @@ def set_remote_domain(inv: Invocation) -> None:
         changed = commit(inv, obj, updated, obj["Name"], f'Setting remote domain "{obj["Name"]}".')
         if changed and updated["TargetDeliveryDomain"]:
             # Only one remote domain can be the target delivery domain.
-            for other in all_domains:
-                if other is not obj and other["TargetDeliveryDomain"]:
-                    other["TargetDeliveryDomain"] = False
-                    ctx.touch(other)
+            make_sole(ctx, all_domains, obj, "TargetDeliveryDomain")
 
 
 def rename(ctx: ServerContext, all_domains: list[Obj], obj: Obj, name: str) -> None:
@@ -225,20 +229,16 @@ def new_remote_domain_cmdlet(inv: Invocation) -> None:
     inv.write(to_record(ctx, obj))
 
 
+def default_is_kept(obj: Obj) -> errors.CmdletError | None:
+    if obj["DomainName"] != "*":
+        return None
+    return errors.CmdletError(
+        "Microsoft.Exchange.Management.SystemConfigurationTasks.CannotRemoveDefaultRemoteDomainException",
+        errors.LOCALIZED, "The default remote domain can't be removed.", category="InvalidOperation")
+
+
 def remove_remote_domain(inv: Invocation) -> None:
-    ctx = inv.context
-    all_domains = domains(ctx, write=True)
-    for identity in identities(inv):
-        obj = resolve(inv, all_domains, identity)
-        if obj is None:
-            continue
-        if obj["DomainName"] == "*":
-            raise errors.CmdletError(
-                "Microsoft.Exchange.Management.SystemConfigurationTasks.CannotRemoveDefaultRemoteDomainException",
-                errors.LOCALIZED, "The default remote domain can't be removed.", category="InvalidOperation")
-        if not inv.should_process(f'Removing remote domain "{obj["Name"]}".'):
-            continue
-        all_domains.remove(obj)
+    remove_objects(inv, domains(inv.context, write=True), "remote domain", default_is_kept)
 
 
 IDENTITY = Identity("Microsoft.Exchange.Configuration.Tasks.RemoteDomainIdParameter")

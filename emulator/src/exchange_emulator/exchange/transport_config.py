@@ -10,7 +10,7 @@ from __future__ import annotations
 import typing
 
 from .cmdlet import Cmdlet, Invocation, Parameter
-from .objects import DOMAIN_CONTROLLER, ad_properties, apply, commit, new_ad_object, record
+from .objects import DOMAIN_CONTROLLER, ad_properties, apply, commit, new_ad_object, record, singleton
 from .organization import Obj, ServerContext
 from .parameters import Bool, IPRange, MultiValued, SmtpAddress, SmtpDomain, String, Unlimited
 from .records import MultiValued as MultiValuedRecord
@@ -55,10 +55,7 @@ def new_transport_config(ctx: ServerContext) -> Obj:
 
 
 def config(ctx: ServerContext, write: bool = False) -> Obj:
-    container = ctx.directory(NOUN, write=write)
-    if NOUN not in container:
-        container[NOUN] = new_transport_config(ctx)
-    return typing.cast(Obj, container[NOUN])
+    return singleton(ctx, NOUN, new_transport_config, write)
 
 
 def to_record(ctx: ServerContext, obj: Obj) -> Record:

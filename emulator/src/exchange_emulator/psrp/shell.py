@@ -38,7 +38,7 @@ from ..runspace.model import (
 )
 from ..runspace.runspace import Runspace
 from ..wsman.faults import WSManFault
-from ..wsman.shells import ReceiveResult, ShellRequest, StreamChunk
+from ..wsman.shells import CreatedShell, ReceiveResult, ShellRequest, StreamChunk
 from . import convert
 from .fragments import FragmentError, new_pipeline_ids
 from .pool import EmulatorRunspacePool, fail, is_finished, start_silently
@@ -120,19 +120,14 @@ class PipelineSink:
         return None
 
 
-class PSRPShell:
+class PSRPShell(CreatedShell):
     def __init__(self, request: ShellRequest, runspace: Runspace,
                  application_private_data: dict[str, typing.Any]) -> None:
         if "protocolversion" not in request.options:
             raise WSManFault.invalid_parameter("A PowerShell shell needs the protocolversion option.")
         if not request.creation_data:
             raise WSManFault.invalid_parameter("A PowerShell shell needs creationXml.")
-        self.shell_id = request.shell_id
-        self.resource_uri = request.resource_uri
-        self.owner = request.user
-        self.client_ip = request.client_ip
-        self.input_streams = request.input_streams
-        self.output_streams = request.output_streams
+        super().__init__(request)
         self.runspace = runspace
         self.lock = threading.Condition(threading.RLock())
         self.pool = EmulatorRunspacePool(application_private_data=application_private_data)

@@ -37,6 +37,18 @@ class ReceiveResult:
     exit_code: int = 0
 
 
+class CreatedShell:
+    """What a shell keeps of the Create request that made it: what Get and Enumerate report about it."""
+
+    def __init__(self, request: ShellRequest) -> None:
+        self.shell_id = request.shell_id
+        self.resource_uri = request.resource_uri
+        self.owner = request.user
+        self.client_ip = request.client_ip
+        self.input_streams = request.input_streams
+        self.output_streams = request.output_streams
+
+
 class Shell(typing.Protocol):
     shell_id: str
     resource_uri: str

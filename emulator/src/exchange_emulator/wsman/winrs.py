@@ -13,7 +13,7 @@ import typing
 import uuid
 
 from .faults import WSManFault
-from .shells import ReceiveResult, ShellRequest, StreamChunk
+from .shells import CreatedShell, ReceiveResult, ShellRequest, StreamChunk
 
 CommandLineRunner = typing.Callable[[str], tuple[bytes, bytes, int]]
 
@@ -28,14 +28,9 @@ class _Command:
     delivered: bool = False
 
 
-class WinRSShell:
+class WinRSShell(CreatedShell):
     def __init__(self, request: ShellRequest, runner: CommandLineRunner) -> None:
-        self.shell_id = request.shell_id
-        self.resource_uri = request.resource_uri
-        self.owner = request.user
-        self.client_ip = request.client_ip
-        self.input_streams = request.input_streams
-        self.output_streams = request.output_streams
+        super().__init__(request)
         self._runner = runner
         self._commands: dict[str, _Command] = {}
         self._lock = threading.Lock()

@@ -440,22 +440,30 @@ class ExpressionParser:
             char = self.peek()
             if char in WORD_END or (char == "`" and self.peek(1) in NEWLINES):
                 break  # a backtick at the end of a line (or of the text) continues the line
-            if char == "`":
-                buffer.append(ESCAPES.get(self.peek(1), self.peek(1)))
-                self.pos += 2
-            elif char == "$":
-                variable = self.parse_subexpression() if self.peek(1) == "(" else self.read_embedded_variable()
-                if isinstance(variable, str):
-                    buffer.append(variable)
-                else:
-                    parts.extend(["".join(buffer), variable] if buffer else [variable])
-                    buffer = []
-            else:
-                buffer.append(char)
-                self.pos += 1
+            self.read_expanding(buffer, parts)
         if buffer:
             parts.append("".join(buffer))
         return parts, self.text[start:self.pos]
+
+    def read_expanding(self, buffer: list[str], parts: list[str | Node]) -> None:
+        """One character of text that expands (a bare word, a double-quoted string): a backtick escape, a
+        `$` variable or `$( … )` (a part of its own, after the text `buffer` gathered so far), or itself."""
+        char = self.peek()
+        if char == "`" and self.peek(1):
+            buffer.append(ESCAPES.get(self.peek(1), self.peek(1)))
+            self.pos += 2
+        elif char == "$":
+            variable = self.parse_subexpression() if self.peek(1) == "(" else self.read_embedded_variable()
+            if isinstance(variable, str):
+                buffer.append(variable)
+                return
+            if buffer:
+                parts.append("".join(buffer))
+                buffer.clear()
+            parts.append(variable)
+        else:
+            buffer.append(char)
+            self.pos += 1
 
     def read_embedded_variable(self) -> Node | str:
         """`$name`, `${name}`, `$env:NAME`, `$_` at `$`; a `$` that starts no name is itself."""
@@ -531,21 +539,9 @@ class ExpressionParser:
                     continue
                 self.pos += 1
                 break
-            if char == "`" and self.peek(1):
-                buffer.append(ESCAPES.get(self.peek(1), self.peek(1)))
-                self.pos += 2
-            elif char == "$":
-                variable = self.parse_subexpression() if self.peek(1) == "(" else self.read_embedded_variable()
-                if isinstance(variable, str):
-                    buffer.append(variable)
-                else:
-                    parts.extend(["".join(buffer), variable])
-                    buffer = []
-            else:
-                buffer.append(char)
-                self.pos += 1
-        parts.append("".join(buffer))
-        parts = [p for p in parts if p != ""]
+            self.read_expanding(buffer, parts)
+        if buffer:
+            parts.append("".join(buffer))
         if all(isinstance(p, str) for p in parts):
             return Literal("".join(typing.cast(list[str], parts)))
         return ExpandableString(parts)
