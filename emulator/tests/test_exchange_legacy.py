@@ -24,6 +24,8 @@ from exchange_checks import (
     rejected,
 )
 
+from exchange_emulator.exchange.cmdlet import VERSION_ORDER
+from exchange_emulator.exchange.versions import PARAMETER_SINCE
 from exchange_emulator.lab import LabError, initial_state, parse_lab
 
 from clients import host_pool, management_pool
@@ -305,3 +307,41 @@ def test_legacy_lab_errors(servers, message):
     with pytest.raises(LabError) as failure:
         initial_state(parse_lab(lab))
     assert message in str(failure.value)
+
+
+# ---------------------------------------------------------------------------------------------- per-version parameters
+SINCE = [(cmdlet, parameter, version) for cmdlet, table in PARAMETER_SINCE.items()
+         for parameter, version in table.items()]
+
+
+@pytest.mark.parametrize("cmdlet,parameter,since", SINCE, ids=[f"{c}-{p}" for c, p, _ in SINCE])
+def test_parameters_a_version_lacks_are_refused_as_powershell_does(legacy, hub10, hub07, ex16, cmdlet, parameter,
+                                                                   since):
+    """Each parameter of the table: unknown to the binder on the versions before it, known from it on."""
+    for version, pool in (("2007", hub07), ("2010", hub10), ("2016", ex16)):
+        definition = call(pool, "Get-Command", Name=cmdlet).clean().one["Definition"]
+        if VERSION_ORDER.index(version) >= VERSION_ORDER.index(since):
+            assert f"[-{parameter}]" in definition
+            continue
+        assert f"[-{parameter}]" not in definition
+        error = refused(legacy, pool, cmdlet, **{parameter: True})
+        assert error.fq_error.startswith("NamedParameterNotFound,"), (version, error.fq_error)
+        assert exception_message(error) == f"A parameter cannot be found that matches parameter name '{parameter}'."
+
+
+def test_2010_accepts_what_2010_has(legacy, hub10):
+    call(hub10, "Set-RemoteDomain", Identity="Default", TrustedMailInboundEnabled=True).clean()
+    call(hub10, "Set-TransportConfig", ExternalDsnSendHtml=False).clean()
+    error = refused(legacy, hub10, "Set-RemoteDomain", Identity="Default", MessageCountThreshold=5)
+    assert_binding_error(error, "NamedParameterNotFound", TASKS + "SetRemoteDomain", "MessageCountThreshold")
+
+
+def test_2007_sets_dsn_options_per_transport_server(legacy, hub07):
+    refused(legacy, hub07, "Set-TransportConfig", ExternalDsnSendHtml=False)
+    mark = legacy.mark()
+    call(hub07, "Set-TransportServer", Identity="HUB07", ExternalDsnSendHtml=False,
+         ExternalPostmasterAddress="postmaster@contoso.com").clean()
+    assert len(legacy.mutating_since(mark)) == 1
+    server = call(hub07, "Get-TransportServer", Identity="HUB07").clean().one
+    assert (server["ExternalDsnSendHtml"], server["ExternalPostmasterAddress"]) == (False, "postmaster@contoso.com")
+    assert call(hub07, "Get-TransportServer", Identity="HUB07").clean().one["InternalDsnSendHtml"] is True

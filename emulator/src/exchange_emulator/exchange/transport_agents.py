@@ -291,8 +291,7 @@ def antispam_installed(server: Obj) -> bool:
 
 
 AGENT_IDENTITY = Identity("Microsoft.Exchange.Management.AgentTasks.TransportAgentObjectId")
-# Exchange 2013 added -TransportService (2007/2010 have one transport service; their references lack it).
-SERVICE = Parameter("TransportService", TRANSPORT_SERVICE, since="2013")
+SERVICE = Parameter("TransportService", TRANSPORT_SERVICE)  # since 2013 (versions.PARAMETER_SINCE)
 DC = Parameter("DomainController", String())
 
 CMDLETS = (
