@@ -53,8 +53,10 @@ options:
 
 import importlib
 import itertools
+import json
 import os
 import signal
+import socket
 import threading
 import time
 import typing
@@ -102,7 +104,10 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         # credentials.
         self._servers: typing.Dict[str, Server] = {}
         self._results: typing.Dict[str, typing.Optional[Result]] = {}  # task id -> result, None while it runs
+        self._done: typing.Dict[str, threading.Event] = {}
         self._task_ids = itertools.count(1)
+        self._results_listener: typing.Optional[socket.socket] = None
+        self._results_path = ""
         playbook = kwargs.get("ansible_playbook_pid")
         if playbook:
             threading.Thread(target=self._end_with_playbook, args=(int(playbook),), daemon=True).start()
@@ -142,19 +147,58 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         task_id = str(next(self._task_ids))
         with self._lock:
             self._results[task_id] = None
+            self._done[task_id] = threading.Event()
         threading.Thread(target=self._run_task, name="task-%s" % task_id, daemon=True,
                          args=(task_id, task, params, check_mode, environment, validation._no_log_values)).start()
-        return {"task": task_id}
+        return {"task": task_id, "results": self._listen_for_waiters()}
 
-    def task_result(self, task_id: str) -> Result:
-        """A task's result once it is done ({"result": ...}, given once), {"running": true} before; {"lost": true}
-        for a task this helper does not know (it was started by a helper that has ended)."""
+    def task_result(self, task_id: str, wait: float = 0) -> Result:
+        """A task's result once it is done ({"result": ...}, given once), after waiting for it up to `wait` seconds;
+        {"running": true} before; {"lost": true} for a task this helper does not know (it was started by a helper
+        that has ended). Called with a wait only on the waiters' socket (below), never on ansible-connection's,
+        which serves one request at a time."""
         with self._lock:
-            if task_id not in self._results:
-                return {"lost": True}
-            if self._results[task_id] is None:
-                return {"running": True}
+            done = self._done.get(task_id)
+        if done is None:
+            return {"lost": True}
+        if not done.wait(wait):
+            return {"running": True}
+        with self._lock:
+            self._done.pop(task_id, None)
             return {"result": self._results.pop(task_id)}
+
+    def _listen_for_waiters(self) -> str:
+        """The socket on which the workers wait for their tasks' results, beside ansible-connection's: a thread per
+        waiting worker, so that waiting costs no polling. Same directory (only this user's), same lifetime."""
+        path = "%s.results" % self._socket_path
+        with self._lock:
+            if self._results_listener is None:
+                if os.path.exists(path):
+                    os.unlink(path)
+                listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                listener.bind(path)
+                listener.listen(64)
+                self._results_listener, self._results_path = listener, path
+                threading.Thread(target=self._accept_waiters, args=(listener,), daemon=True).start()
+        return path
+
+    def _accept_waiters(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                waiter, _address = listener.accept()
+            except OSError:  # closed: the helper ends
+                return
+            threading.Thread(target=self._answer_waiter, args=(waiter,), daemon=True).start()
+
+    def _answer_waiter(self, waiter: socket.socket) -> None:
+        """One question ("<task id> <seconds to wait>\n"), one answer (JSON), then the connection closes."""
+        with waiter:
+            try:
+                question = waiter.makefile("r", encoding="utf-8").readline().split()
+                reply = self.task_result(question[0], min(float(question[1]), 60.0))
+                waiter.sendall(json.dumps(reply, default=str).encode("utf-8"))
+            except (OSError, ValueError, IndexError):
+                pass  # the worker went away (interrupted): its result stays until the helper ends
 
     def _run_task(self, task_id: str, task: typing.Any, params: Result, check_mode: bool,
                   environment: typing.Dict[str, str], no_log_values: typing.Set[str]) -> None:
@@ -185,6 +229,7 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         result["invocation"] = {"module_args": params}
         with self._lock:
             self._results[task_id] = typing.cast(Result, remove_values(result, no_log_values))
+            self._done[task_id].set()
 
     def _take_server(self, key: str, params: Result, check_mode: bool) -> Server:
         """The server's sessions for these connection options, for this task alone: two inventory hosts may name
@@ -243,6 +288,13 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
     def close(self) -> None:
         """The helper ends (idle timeout, or the playbook's end): close what is still open."""
         self._close_sessions()
+        listener, self._results_listener = self._results_listener, None
+        if listener is not None:
+            listener.close()
+            try:
+                os.unlink(self._results_path)
+            except OSError:
+                pass
         self._conn_closed = True
         self._connected = False
 

@@ -220,16 +220,19 @@ class RunOnController(RunLocally):
             self._task.args["_ansible_socket"] = socket_path
             helper = Connection(socket_path)
             reply = helper.start_task(module, args, bool(self._task.check_mode), environment)
-            return self._result_of(helper, reply, int(options["persistent_command_timeout"]))
+            return self._result_of(helper, reply, options)
         except ConnectionError as error:
             raise AnsibleActionFail("the Exchange session helper for %s failed: %s" % (args.get("server"), error)) from error
 
     @staticmethod
-    def _result_of(helper: Connection, reply: typing.Dict[str, typing.Any], timeout: int) -> typing.Dict[str, typing.Any]:
-        """Wait for the task the helper runs: ask for its result, at first often, then every 0.1 s (each question
-        is a short request on the helper's socket, which serves the other hosts' tasks in between)."""
+    def _result_of(helper: Connection, reply: typing.Dict[str, typing.Any], options: typing.Dict[str, typing.Any]
+                   ) -> typing.Dict[str, typing.Any]:
+        """Wait for the task the helper runs, on the helper's socket for waiters (one question, answered when the
+        task is done or after a few seconds). Between two questions, ask on ansible-connection's socket, which
+        tells whether the helper still knows the task and keeps it from its idle timeout."""
+        timeout = int(options["persistent_command_timeout"])
+        ask_every = max(0.5, min(10.0, int(options["persistent_connect_timeout"]) / 2.0))
         deadline = time.monotonic() + timeout
-        pause = 0.005
         task_id = reply.get("task")
         while "result" not in reply:
             if reply.get("lost"):
@@ -238,9 +241,9 @@ class RunOnController(RunLocally):
             if time.monotonic() > deadline:
                 raise AnsibleActionFail("the task did not end within %d s (exchange_session_task_timeout); it may "
                                         "still run on the server" % timeout)
-            time.sleep(pause)
-            pause = min(pause * 1.5, 0.1)
-            reply = helper.task_result(task_id)
+            reply = _wait_for_task(reply["results"], task_id, ask_every)
+            if "result" not in reply:
+                reply = dict(helper.task_result(task_id), results=reply.get("results"))
         return typing.cast(typing.Dict[str, typing.Any], reply["result"])
 
     def _session_options(self, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
@@ -317,3 +320,24 @@ class RunOnController(RunLocally):
             return typing.cast(str, start_connection(play_context, options, self._task._uuid))
         finally:
             os.close(lock)
+
+
+def _wait_for_task(path: str, task_id: str, seconds: float) -> typing.Dict[str, typing.Any]:
+    """Ask the helper's socket for waiters for a task's result, waiting up to `seconds` for it."""
+    waiter = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        waiter.connect(path)
+        waiter.sendall(("%s %s\n" % (task_id, seconds)).encode("utf-8"))
+        answer = bytearray()
+        while True:
+            chunk = waiter.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    except OSError as error:
+        raise ConnectionError("cannot wait for the task on %s: %s" % (path, error)) from error
+    finally:
+        waiter.close()
+    if not answer:
+        raise ConnectionError("the helper closed %s without an answer" % path)
+    return dict(json.loads(answer.decode("utf-8")), results=path)
