@@ -58,7 +58,7 @@ def server_facts(connections: Connections) -> typing.Dict[str, typing.Any]:
     role = baseline_role(version, roles)
     is_edge = role == EDGE
     # The servers whose transport the baseline configures: Edge, every 2013+ Mailbox server, 2007/2010 Hub Transport.
-    hub_transport = role in ("Mailbox", HUB_TRANSPORT)
+    hub_transport = role == HUB_TRANSPORT or (role == "Mailbox" and not versions.uses_transport_server(version))
     subscriptions = connections.read(Command("Get-EdgeSubscription")) if is_edge else []
     agents = connections.read(Command("Get-TransportAgent")) if (is_edge or hub_transport) else []
     transport = connections.read(Command("Get-" + versions.transport_noun(version), {"Identity": server["Name"]})) \
