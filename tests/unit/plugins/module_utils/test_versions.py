@@ -174,7 +174,7 @@ def test_what_2007_has_is_planned_as_on_newer_versions():
 
 
 def test_message_count_threshold_is_refused_on_2010_but_not_2019():
-    with pytest.raises(ParameterNotInVersion, match="Exchange 2010.*Exchange 2013 added it"):
+    with pytest.raises(ParameterNotInVersion, match=r"Exchange 2010.*Exchange 2013 added it"):
         RemoteDomain({"domain_name": "*", "message_count_threshold": 5}).plan(on("EX2010", hub("EX2010")))
     connections = on("EX2019", {"Get-ExchangeServer": LAB, "Get-RemoteDomain": [
         {"Name": "Default", "DomainName": "*", "MessageCountThreshold": 5}]})
@@ -190,8 +190,8 @@ def test_recipient_filter_plans_on_2007_without_the_version():
 @pytest.mark.parametrize("name", ["EX2007", "EX2010"])
 def test_transport_service_is_refused_on_2007_and_2010(name):
     connections = on(name, hub(name, installed=True))
-    with pytest.raises(ParameterNotInVersion, match="transport_service: the server runs Exchange 20(07|10), whose "
-                                                    "Get-TransportAgent has no -TransportService"):
+    with pytest.raises(ParameterNotInVersion, match=r"transport_service: the server runs Exchange 20(07|10), whose "
+                                                    r"Get-TransportAgent has no -TransportService"):
         TransportAgent({"identity": "Recipient Filter Agent", "enabled": False, "transport_service": "Hub"}
                        ).plan(connections)
     with pytest.raises(ParameterNotInVersion):
