@@ -154,6 +154,22 @@ def application_private_data() -> dict[str, typing.Any]:
     })}
 
 
+def has_remote_powershell(spec: ServerSpec) -> bool:
+    """Whether the server has the /PowerShell/ virtual directory (configuration Microsoft.Exchange).
+
+    Edge Transport servers run no IIS: they are managed through the Exchange snap-in on the server itself
+    (the host endpoint). Exchange 2010 introduced remote PowerShell (on every role but Edge; a real 2010
+    server allows only Kerberos on that directory by default, the lab's auth settings decide here as for
+    the other versions). Exchange 2007 has none, so its servers answer 404 there, and a 2003 server has no
+    endpoints at all."""
+    return spec.role != "Edge" and spec.version not in ("2003", "2007")
+
+
+def is_served(spec: ServerSpec) -> bool:
+    """Exchange 2003 servers exist only as directory objects: no HTTP, WinRM or SMTP."""
+    return spec.version != "2003"
+
+
 class LabServer:
     def __init__(self, lab: Lab, state_dir: pathlib.Path, host: str = "127.0.0.1") -> None:
         self.lab = lab
@@ -195,9 +211,7 @@ class LabServer:
                                 CMD_SHELL_URI: self._winrs_factory(server)},
                      lambda: self.faults.host_session_cap),
         ]
-        if spec.role != "Edge":
-            # Edge Transport servers run no IIS, so no remote PowerShell virtual directory: they are managed
-            # through the Exchange snap-in on the server itself (the host endpoint).
+        if has_remote_powershell(spec):
             endpoints.append(Endpoint("/powershell", {EXCHANGE_URI: self._psrp_factory(server, ExchangeManagement())},
                                       lambda: self.faults.session_cap))
         return WSManService(server, endpoints, accounting)
@@ -216,6 +230,8 @@ class LabServer:
                                   self.state_dir / OUTBOUND_DIR, self.host, tls_context)
             self.smtp.start()
         for spec in self.lab.servers:
+            if not is_served(spec):
+                continue
             service = self._service(spec)
             self.services[spec.name] = service
             principals = self._service_names(spec)
@@ -260,6 +276,13 @@ class LabServer:
         state = self.store.snapshot()
         for spec in self.lab.servers:
             server = next(s for s in state["servers"] if s["Name"] == spec.name)
+            if not is_served(spec):
+                servers.append({
+                    "name": spec.name, "fqdn": server["Fqdn"], "role": server["ServerRole"], "version": spec.version,
+                    "edge_subscribed": False, "host": None, "port": None, "https_port": None, "smtp_port": None,
+                    "management_url": None, "host_url": None,
+                })
+                continue
             ports = [h for h in self.http_servers if h.site.name == spec.name]
             http = next(h.port for h in ports if not h.site.tls)
             https = next((h.port for h in ports if h.site.tls), None)
@@ -267,7 +290,7 @@ class LabServer:
                 "name": spec.name, "fqdn": server["Fqdn"], "role": spec.role, "version": spec.version,
                 "edge_subscribed": spec.edge_subscribed, "host": self.host, "port": http, "https_port": https,
                 "smtp_port": self.smtp.ports.get(spec.name) if self.smtp is not None else None,
-                "management_url": None if spec.role == "Edge" else f"http://{self.host}:{http}/PowerShell/",
+                "management_url": f"http://{self.host}:{http}/PowerShell/" if has_remote_powershell(spec) else None,
                 "host_url": f"http://{self.host}:{http}/wsman",
             })
         return {

@@ -17,15 +17,16 @@ import yaml
 
 from .exchange import recipients as recipient_model
 from .exchange import setup
+from .exchange.cmdlet import VERSION_ORDER
 from .exchange.organization import ServerContext, State
 from .exchange.records import Record
-from .exchange.servers import VERSIONS
+from .exchange.servers import LEGACY_VERSIONS, VERSIONS, parse_roles
 from .http.auth import AuthPolicy, AuthSettings, KerberosSettings
 from .runspace.configurations import ExchangeManagement
 from .runspace.model import CommandCall, ErrorRecordInfo, InvocationDetails, TerminatingError
 from .runspace.runspace import Runspace
 
-ROLES = ("Mailbox", "Edge")
+ROLES = ("Mailbox", "Edge")  # 2013 and later; 2007/2010 see servers.parse_roles
 
 
 class LabError(ValueError):
@@ -110,17 +111,38 @@ def parse_lab(data: typing.Any) -> Lab:
             raise LabError(f"{where}.name: required")
         spec = ServerSpec(**raw)
         spec.version = str(spec.version)
-        if spec.role not in ROLES:
-            raise LabError(f"{where}.role: {spec.role!r} is not one of {', '.join(ROLES)}")
         if spec.version not in VERSIONS:
             raise LabError(f"{where}.version: {spec.version!r} is not one of {', '.join(VERSIONS)}")
+        _expect(spec.role, str, f"{where}.role")
+        try:
+            spec.role = parse_roles(spec.role, spec.version)
+        except ValueError as error:
+            raise LabError(f"{where}.role: {error}") from None
         _expect(spec.port, int, f"{where}.port")
         if spec.smtp_port is not None:
             _expect(spec.smtp_port, int, f"{where}.smtp_port")
+        if spec.version == "2003":
+            # An Exchange 2003 server is only an object in the directory that Get-ExchangeServer lists: it
+            # has no WinRM, no PowerShell and no SMTP front in the emulator.
+            given = sorted(k for k in raw if k not in ("name", "version", "fqdn", "role"))
+            if given:
+                raise LabError(f"{where}: an Exchange 2003 server only takes name, version and fqdn (it has no "
+                               f"endpoints, SMTP front or settings in the emulator); remove {', '.join(given)}")
+            spec.smtp_port = None
+        elif spec.version in LEGACY_VERSIONS and spec.role not in ("Edge",) and \
+                "HubTransport" not in spec.role:
+            # Only Hub Transport (and Edge) servers of 2007/2010 answer SMTP.
+            if raw.get("smtp_port") is not None:
+                raise LabError(f"{where}.smtp_port: an Exchange {spec.version} {spec.role} server has no SMTP "
+                               "service; only HubTransport and Edge servers take smtp_port")
+            spec.smtp_port = None
         if spec.edge_subscribed and spec.role != "Edge":
             raise LabError(f"{where}.edge_subscribed: only an Edge server can be subscribed")
         if spec.antispam_agents and spec.role == "Edge":
             raise LabError(f"{where}.antispam_agents: Edge servers have the anti-spam agents already")
+        if spec.antispam_agents and spec.version in LEGACY_VERSIONS and "HubTransport" not in spec.role:
+            raise LabError(f"{where}.antispam_agents: on Exchange {spec.version} the anti-spam agents are "
+                           "installed on HubTransport servers only")
         _fields(_expect(spec.settings, dict, f"{where}.settings"), SETTINGS_FIELDS, f"{where}.settings")
         servers.append(spec)
     if not servers:
@@ -128,6 +150,11 @@ def parse_lab(data: typing.Any) -> Lab:
     names = [s.name.lower() for s in servers]
     if len(set(names)) != len(names):
         raise LabError("servers: server names must be unique")
+    if any(s.version == "2003" for s in servers) and not any(s.version in LEGACY_VERSIONS for s in servers):
+        raise LabError("servers: an Exchange 2003 server can only coexist with Exchange 2007 or 2010 (later "
+                       "versions cannot join an organisation that still has one); add a 2007 or 2010 server")
+    # Real Setup refuses Exchange 2019 in an organisation that still has Exchange 2010 (and 2016 with
+    # 2007); the emulator allows such mixes on purpose, so that one lab can hold every version under test.
     users = []
     for index, raw in enumerate(_expect(data.get("users") or [], list, "users")):
         where = f"users[{index}]"
@@ -318,7 +345,10 @@ def initial_state(lab: Lab) -> State:
         except ValueError as error:
             raise LabError(f"{field}: {error}") from None
 
-    mailbox = next((s for s in lab.servers if s.role == "Mailbox"), None)
+    # Organisation settings are applied from a server inside the organisation (any role but Edge).
+    # The newest one, so that settings a 2007/2010 cmdlet lacks can still be given in a mixed lab.
+    inside = [s for s in lab.servers if s.role != "Edge" and s.version != "2003"]
+    mailbox = max(inside, key=lambda s: VERSION_ORDER.index(s.version), default=None)
     if mailbox is not None:
         runspace = Runspace(ExchangeManagement(), _SetupEnvironment(state, servers[mailbox.name]))
         _apply_settings(runspace, lab.organization, "organization")
@@ -326,6 +356,8 @@ def initial_state(lab: Lab) -> State:
         raise LabError("organization: organisation settings need a Mailbox server; put an Edge server's own "
                        "settings under servers[].settings")
     for index, spec in enumerate(lab.servers):
+        if spec.version == "2003":
+            continue
         runspace = Runspace(ExchangeManagement(), _SetupEnvironment(state, servers[spec.name]))
         if spec.settings:
             if spec.role != "Edge":

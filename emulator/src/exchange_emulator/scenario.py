@@ -33,6 +33,8 @@ def inventory(endpoints: dict[str, typing.Any]) -> dict[str, typing.Any]:
     mailbox: dict[str, typing.Any] = {}
     edge: dict[str, typing.Any] = {}
     for server in endpoints["servers"]:
+        if server["port"] is None:
+            continue  # an Exchange 2003 server: listed by Get-ExchangeServer, not reachable
         host: dict[str, typing.Any] = {"ansible_port": server["port"], "exchange_server_name": server["name"]}
         if server["role"] == "Edge":
             host["exchange_management_endpoint"] = "host_snapin"
@@ -41,6 +43,8 @@ def inventory(endpoints: dict[str, typing.Any]) -> dict[str, typing.Any]:
             edge[server["name"].lower()] = host
         else:
             host["exchange_port"] = server["port"]
+            if server.get("management_url") is None:
+                host["exchange_management_endpoint"] = "host_snapin"  # Exchange 2007: no remote PowerShell
             mailbox[server["name"].lower()] = host
     user = endpoints["users"][0]
     hosts = {s["host"] for s in endpoints["servers"]} or {"127.0.0.1"}

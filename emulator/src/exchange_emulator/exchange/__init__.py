@@ -16,8 +16,9 @@ from . import (
     transport_config,
 )
 from .cmdlet import Cmdlet
+from .versions import with_versions
 
-EXCHANGE_CMDLETS: tuple[Cmdlet, ...] = (
+EXCHANGE_CMDLETS: tuple[Cmdlet, ...] = tuple(with_versions(c) for c in (
     *remote_domains.CMDLETS,
     *recipient_filter.CMDLETS,
     *accepted_domains.CMDLETS,
@@ -26,5 +27,5 @@ EXCHANGE_CMDLETS: tuple[Cmdlet, ...] = (
     *transport_agents.CMDLETS,
     *servers.CMDLETS,
     *recipients.CMDLETS,
-)
+))
 HOST_CMDLETS: tuple[Cmdlet, ...] = host.CMDLETS

@@ -20,6 +20,15 @@ if typing.TYPE_CHECKING:
 MAILBOX = "Mailbox"
 EDGE = "Edge"
 BOTH_ROLES = frozenset({MAILBOX, EDGE})
+# Exchange versions the emulator knows, oldest first (labels as in lab files and servers.VERSIONS).
+VERSION_ORDER = ("2003", "2007", "2010", "2013", "2016", "2019", "SE")
+
+
+def in_versions(version: str, since: str | None, until: str | None) -> bool:
+    """Whether `version` lies in [since, until] (None: unbounded)."""
+    index = VERSION_ORDER.index(version)
+    return (since is None or index >= VERSION_ORDER.index(since)) and \
+        (until is None or index <= VERSION_ORDER.index(until))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +39,11 @@ class Parameter:
     mandatory: bool = False
     from_pipeline: bool = False
     aliases: tuple[str, ...] = ()
+    # The first and last Exchange version whose cmdlet has the parameter (None: every emulated version);
+    # on other versions the binder does not know it (docs/docsite/rst/exchange_behaviour.rst,
+    # "Exchange 2010, 2007 and 2003").
+    since: str | None = None
+    until: str | None = None
 
 
 class Invocation(typing.Protocol):
@@ -78,6 +92,17 @@ class Cmdlet:
     # Exchange snap-in cmdlet (visible on the host endpoint only once the snap-in is added).
     exchange: bool = True
     output_type: str = ""
+    # The Exchange versions that have the cmdlet (as for Parameter.since/until).
+    since: str | None = None
+    until: str | None = None
+
+    def exists_on(self, version: str) -> bool:
+        return in_versions(version, self.since, self.until)
+
+    def for_version(self, version: str) -> "Cmdlet":
+        """The cmdlet as `version` has it: the parameters that version lacks removed."""
+        kept = tuple(p for p in self.parameters if in_versions(version, p.since, p.until))
+        return self if len(kept) == len(self.parameters) else dataclasses.replace(self, parameters=kept)
 
     @property
     def supports_should_process(self) -> bool:

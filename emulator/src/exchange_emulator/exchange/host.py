@@ -11,13 +11,29 @@ import typing
 
 from . import errors, transport_agents
 from .cmdlet import Cmdlet, Invocation, Parameter
-from .organization import Obj, ServerContext, utc_now
+from .organization import Obj, ServerContext, is_transport_server, utc_now
 from .parameters import StringArray, Switch
 from .records import Record
 from .servers import VERSIONS
 
 SNAPIN = "Microsoft.Exchange.Management.PowerShell.SnapIn"
-SETUP_KEY_NATIVE = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\ExchangeServer\\v15\\Setup"
+# The Exchange snap-in per version (the name Add-PSSnapin takes on the server itself). PSVersion and
+# Description of the registered snap-ins are not in Microsoft's docs; the values are the emulator's.
+SNAPINS = {
+    "2007": ("Microsoft.Exchange.Management.PowerShell.Admin", "1.0",
+             "Exchange Server 2007 management cmdlets (the Exchange Management Shell)"),
+    "2010": ("Microsoft.Exchange.Management.PowerShell.E2010", "2.0",
+             "Exchange Server 2010 management cmdlets (the Exchange Management Shell)"),
+}
+MODERN_SNAPIN = (SNAPIN, "2.0", "Exchange Server management cmdlets (the Exchange Management Shell)")
+
+
+def snapin_name(server: Obj) -> str:
+    return SNAPINS.get(server["Version"], MODERN_SNAPIN)[0]
+
+
+def setup_key_native(server: Obj) -> str:
+    return "HKEY_LOCAL_MACHINE\\SOFTWARE\\" + VERSIONS[server["Version"]].setup_key
 PS_REGISTRY = "Microsoft.PowerShell.Core\\Registry::"
 REGISTRY_PREFIXES = ("registry::hkey_local_machine\\", "microsoft.powershell.core\\registry::hkey_local_machine\\",
                      "hklm:\\")
@@ -55,9 +71,9 @@ def registry_key(ctx: ServerContext, path: str) -> dict[str, typing.Any] | None:
             break
     else:
         return None
-    if lowered != "software\\microsoft\\exchangeserver\\v15\\setup":
-        return None
     server = ctx.server
+    if lowered != ("software\\" + VERSIONS[server["Version"]].setup_key).lower():
+        return None
     major, minor = VERSIONS[server["Version"]].admin_display_version.split()[1].split(".")
     build = VERSIONS[server["Version"]].admin_display_version.split("Build ")[1].rstrip(")").split(".")
     return {
@@ -86,9 +102,10 @@ def get_item(inv: Invocation) -> None:
         if values is None:
             inv.error(path_not_found(path))
             continue
+        key = setup_key_native(ctx.server)
         inv.write(Record(["Microsoft.Win32.RegistryKey", "System.MarshalByRefObject", "System.Object"],
-                         {"Name": SETUP_KEY_NATIVE, "Property": list(values), "SubKeyCount": 0,
-                          "ValueCount": len(values)}, SETUP_KEY_NATIVE))
+                         {"Name": key, "Property": list(values), "SubKeyCount": 0,
+                          "ValueCount": len(values)}, key))
 
 
 def get_item_property(inv: Invocation) -> None:
@@ -104,7 +121,7 @@ def get_item_property(inv: Invocation) -> None:
             for name in missing:
                 inv.error(errors.CmdletError(
                     "System.Management.Automation.PSArgumentException", errors.ARGUMENT,
-                    f"Property {name} does not exist at path {SETUP_KEY_NATIVE}.",
+                    f"Property {name} does not exist at path {setup_key_native(ctx.server)}.",
                     category="InvalidArgument", error_id="System.Management.Automation.PSArgumentException",
                     exchange=False))
             values = {k: v for k, v in values.items() if any(fnmatch.fnmatch(k.lower(), n.lower()) for n in names)}
@@ -112,8 +129,8 @@ def get_item_property(inv: Invocation) -> None:
                 continue
         props = dict(values)
         props.update({
-            "PSPath": PS_REGISTRY + SETUP_KEY_NATIVE,
-            "PSParentPath": PS_REGISTRY + SETUP_KEY_NATIVE.rsplit("\\", 1)[0],
+            "PSPath": PS_REGISTRY + setup_key_native(ctx.server),
+            "PSParentPath": PS_REGISTRY + setup_key_native(ctx.server).rsplit("\\", 1)[0],
             "PSChildName": "Setup",
             "PSDrive": "HKLM",
             "PSProvider": "Microsoft.PowerShell.Core\\Registry",
@@ -184,26 +201,55 @@ def stop_service(inv: Invocation) -> None:
     change_service(inv, "Stop-Service", "Stopped", restart=False)
 
 
+def snapin_error(message: str, target: str, error_id: str = "AddPSSnapInRead") -> errors.CmdletError:
+    return errors.CmdletError("System.Management.Automation.PSArgumentException", errors.ARGUMENT, message,
+                              category="InvalidArgument", target=target, error_id=error_id, exchange=False)
+
+
 def add_snapin(inv: Invocation) -> None:
     loaded = inv.session.setdefault("snapins", [])
+    snapin = snapin_name(inv.context.server)
     for name in inv.params["Name"]:
-        if name.lower() != SNAPIN.lower():
-            inv.error(errors.CmdletError(
-                "System.Management.Automation.PSArgumentException", errors.ARGUMENT,
-                f"The Windows PowerShell snap-in '{name}' is not installed on this computer.",
-                category="InvalidArgument", target=name, error_id="AddPSSnapInRead", exchange=False))
-        elif SNAPIN in loaded:
-            inv.error(errors.CmdletError(
-                "System.Management.Automation.PSArgumentException", errors.ARGUMENT,
-                f"Cannot add Windows PowerShell snap-in {SNAPIN} because it is already added. Verify the name of the "
-                "snap-in, and then try again.", category="InvalidArgument", target=SNAPIN,
-                error_id="AddPSSnapInRead", exchange=False))
+        if name.lower() != snapin.lower():
+            # Also another version's Exchange snap-in (E2010 on a 2016 server, SnapIn on a 2010 one).
+            inv.error(snapin_error(f"The Windows PowerShell snap-in '{name}' is not installed on this computer.",
+                                   name))
+        elif snapin in loaded:
+            inv.error(snapin_error(f"Cannot add Windows PowerShell snap-in {snapin} because it is already added. "
+                                   "Verify the name of the snap-in, and then try again.", snapin))
         else:
-            loaded.append(SNAPIN)
+            loaded.append(snapin)
+
+
+def snapin_record(name: str, ps_version: str, description: str) -> Record:
+    return Record(["System.Management.Automation.PSSnapInInfo", "System.Object"],
+                  {"Name": name, "PSVersion": ps_version, "Description": description, "IsDefault": False,
+                   "Vendor": "Microsoft Corporation"}, name)
+
+
+def get_snapin(inv: Invocation) -> None:
+    """Get-PSSnapin: the snap-ins added to this session, or with -Registered those installed on the server
+    (the Exchange snap-in of its version). A name without wildcards that matches nothing is an error."""
+    server = inv.context.server
+    name, ps_version, description = SNAPINS.get(server["Version"], MODERN_SNAPIN)
+    if inv.params.get("Registered"):
+        available = [(name, ps_version, description)]
+    else:
+        core = ("Microsoft.PowerShell.Core", "5.1", "This Windows PowerShell snap-in contains cmdlets used to "
+                "manage components of Windows PowerShell.")
+        available = [core, *[(name, ps_version, description) for n in inv.session.get("snapins", []) if n == name]]
+    for pattern in inv.params.get("Name") or ["*"]:
+        found = [a for a in available if fnmatch.fnmatch(a[0].lower(), pattern.lower())]
+        if not found and not any(ch in pattern for ch in "*?["):
+            inv.error(snapin_error(f"No Windows PowerShell snap-ins matching the pattern '{pattern}' were found. "
+                                   "Check the pattern and then try the command again.", pattern,
+                                   "NoPSSnapInsFound"))
+        for item in found:
+            inv.write(snapin_record(*item))
 
 
 def require_snapin(inv: Invocation, command: str) -> None:
-    if SNAPIN not in inv.session.get("snapins", []):
+    if snapin_name(inv.context.server) not in inv.session.get("snapins", []):
         raise errors.CmdletError(
             "System.Management.Automation.CommandNotFoundException", RUNTIME,
             f"The term '{command}' is not recognized as the name of a cmdlet, function, script file, or operable "
@@ -226,7 +272,11 @@ def uninstall_antispam_script(inv: Invocation) -> None:
 
 
 def scripts(server: Obj) -> dict[str, Cmdlet]:
-    """Scripts on the server's disk that can be invoked by full path, keyed by lower-cased path."""
+    """Scripts on the server's disk that can be invoked by full path, keyed by lower-cased path. On 2007/2010
+    Exchange's docs place the anti-spam scripts on Hub Transport servers (and Edge, where they refuse);
+    a Mailbox or Client Access server of those versions has none in the emulator."""
+    if server["ServerRole"] != "Edge" and not is_transport_server(server):
+        return {}
     install = server["InstallPath"]
     return {
         (install + SCRIPT_INSTALL).lower(): Cmdlet(
@@ -255,4 +305,7 @@ CMDLETS = (
     Cmdlet("Add-PSSnapin", POWERSHELL_TASKS + "AddPSSnapinCommand", (Parameter("Name", StringArray(), position=0,
                                                                               mandatory=True), PASSTHRU),
            add_snapin, exchange=False),
+    Cmdlet("Get-PSSnapin", POWERSHELL_TASKS + "GetPSSnapinCommand",
+           (Parameter("Name", StringArray(), position=0), Parameter("Registered", Switch())),
+           get_snapin, exchange=False),
 )

@@ -34,6 +34,27 @@ State = dict[str, typing.Any]
 Obj = dict[str, typing.Any]
 
 
+HUB_TRANSPORT = "HubTransport"
+
+
+def server_roles(server: Obj) -> list[str]:
+    """The roles in a server's ServerRole text ("Mailbox, ClientAccess, HubTransport" -> three)."""
+    return [r.strip() for r in str(server.get("ServerRole", "")).split(",") if r.strip()]
+
+
+def is_legacy(server: Obj) -> bool:
+    """Exchange 2010, 2007 or 2003 (before the 2013 role model)."""
+    return server.get("Version") in ("2003", "2007", "2010")
+
+
+def is_transport_server(server: Obj) -> bool:
+    """Runs the transport service: Edge, a 2007/2010 Hub Transport, a 2013-or-later Mailbox server."""
+    roles = server_roles(server)
+    if "Edge" in roles:
+        return True
+    return HUB_TRANSPORT in roles if is_legacy(server) else "Mailbox" in roles
+
+
 def utc_now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat()
 

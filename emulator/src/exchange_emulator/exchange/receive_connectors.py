@@ -13,7 +13,7 @@ import typing
 from . import errors
 from .cmdlet import Cmdlet, Invocation, Parameter
 from .objects import DOMAIN_CONTROLLER, ad_properties, apply, commit, identities, new_ad_object, record
-from .organization import Obj, ServerContext
+from .organization import Obj, ServerContext, is_legacy, is_transport_server
 from .parameters import Bool, Enum, Identity, Int, String, TimeSpan
 from .records import MultiValued, Record
 
@@ -36,6 +36,13 @@ MAILBOX_CONNECTORS = (
     ("Client Frontend {server}", "FrontendTransport", 587, "ExchangeUsers",
      "Tls, Integrated, BasicAuth, BasicAuthRequireTLS"),
 )
+# Hub Transport servers of 2007 and 2010: "Default <server>" (port 25, where the SMTP front answers) and
+# "Client <server>" (587). The emulator's SMTP front does not check permission groups.
+LEGACY_HUB_CONNECTORS = (
+    ("Default {server}", "HubTransport", 25, "ExchangeUsers, ExchangeServers, ExchangeLegacyServers",
+     "Tls, Integrated, BasicAuth, BasicAuthRequireTLS, ExchangeServer"),
+    ("Client {server}", "HubTransport", 587, "ExchangeUsers", "Tls, Integrated, BasicAuth, BasicAuthRequireTLS"),
+)
 EDGE_CONNECTORS = (
     ("Default internal receive connector {server}", "FrontendTransport", 25,
      "AnonymousUsers, ExchangeServers, Partners", "Tls, ExchangeServer"),
@@ -52,7 +59,15 @@ SETTINGS = (
 
 
 def install_default_connectors(ctx: ServerContext, server: Obj) -> None:
-    templates = EDGE_CONNECTORS if server["ServerRole"] == "Edge" else MAILBOX_CONNECTORS
+    templates: tuple[tuple[str, str, int, str, str], ...]
+    if server["ServerRole"] == "Edge":
+        templates = EDGE_CONNECTORS
+    elif not is_transport_server(server):
+        templates = ()  # a 2007/2010 server without the Hub Transport role receives no SMTP
+    elif is_legacy(server):
+        templates = LEGACY_HUB_CONNECTORS
+    else:
+        templates = MAILBOX_CONNECTORS
     connectors = []
     for template, role, port, groups, auth in templates:
         name = template.format(server=server["Name"])

@@ -34,14 +34,18 @@ def add_server(state: State, name: str, role: str, version: str, fqdn: str | Non
     domain = state["organization"]["Domain"]
     server = new_server(name, fqdn or f"{name.lower()}.{domain}", role, version, edge_subscribed=edge_subscribed)
     state["servers"].append(server)
+    if version == "2003":
+        # Listed by Get-ExchangeServer only: no transport agents, connectors or services the emulator serves.
+        server.update(TransportAgents={}, ReceiveConnectors=[], PendingRestarts=[])
+        return server
     ctx = ServerContext(state, server)
     transport_agents.install_default_agents(server)
     receive_connectors.install_default_connectors(ctx, server)
-    if role == EDGE and not edge_subscribed:
+    if server["ServerRole"] == EDGE and not edge_subscribed:
         # A standalone Edge keeps its own configuration in AD LDS, starting from setup's defaults.
         server["Local"]["RemoteDomain"] = [
             remote_domains.new_remote_domain(ctx, "Default Domain", "*", default=True)]
-    elif role != EDGE and antispam_agents:
+    elif server["ServerRole"] != EDGE and antispam_agents:
         for name_, factory in transport_agents.ANTISPAM_AGENTS:
             obj = transport_agents.install_agent(server["TransportAgents"]["Hub"], name_, factory,
                                                  server["InstallPath"] + transport_agents.HYGIENE_ASSEMBLY)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from . import errors
 from .cmdlet import EDGE, Cmdlet, Invocation, Parameter
 from .objects import identities
-from .organization import Obj, ServerContext
+from .organization import Obj, ServerContext, is_legacy, is_transport_server
 from .parameters import Enum, Identity, Int, String
 from .records import Record
 
@@ -52,6 +52,27 @@ MAILBOX_HUB_AGENTS = (
     ("System Probe Drop Routing Agent", "Microsoft.Exchange.Transport.Agent.SystemProbeDrop.RoutingAgentFactory",
      "TransportRoles\\agents\\SystemProbeDrop\\Microsoft.Exchange.Transport.Agent.SystemProbeDrop.dll"),
 )
+# Hub Transport servers of 2007 and 2010. Exchange 2007's documentation lists the Transport Rule and Journaling
+# agents installed and enabled on a Hub; 2010 adds the AD RMS Prelicensing and Text Messaging agents (its
+# reference has no such table: taken as 2007's plus the 2010 features that come as agents).
+RULE = "TransportRoles\\agents\\Rule\\"
+LEGACY_HUB_AGENTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "2007": (
+        ("Transport Rule Agent", "Microsoft.Exchange.MessagingPolicies.TransportRuleAgent.TransportRuleAgentFactory",
+         RULE + "Microsoft.Exchange.MessagingPolicies.TransportRuleAgent.dll"),
+        ("Journaling Agent", "Microsoft.Exchange.MessagingPolicies.Journaling.JournalAgentFactory",
+         "TransportRoles\\agents\\Journaling\\Microsoft.Exchange.MessagingPolicies.JournalAgent.dll"),
+    ),
+}
+LEGACY_HUB_AGENTS["2010"] = (
+    *LEGACY_HUB_AGENTS["2007"],
+    ("AD RMS Prelicensing Agent", "Microsoft.Exchange.MessagingPolicies.RmSvcAgent.RmsPrelicensingAgentFactory",
+     "TransportRoles\\agents\\RmSvc\\Microsoft.Exchange.MessagingPolicies.RmSvcAgent.dll"),
+    ("Text Messaging Routing Agent", "Microsoft.Exchange.Transport.Agent.TextMessaging.RoutingAgentFactory",
+     "TransportRoles\\agents\\TextMessaging\\Microsoft.Exchange.Transport.Agent.TextMessaging.dll"),
+    ("Text Messaging Delivery Agent", "Microsoft.Exchange.Transport.Agent.TextMessaging.DeliveryAgentFactory",
+     "TransportRoles\\agents\\TextMessaging\\Microsoft.Exchange.Transport.Agent.TextMessaging.dll"),
+)
 EDGE_AGENTS = (
     ("Connection Filtering Agent", HYGIENE + "ConnectionFiltering.ConnectionFilteringAgentFactory", HYGIENE_ASSEMBLY),
     ("Address Rewriting Inbound Agent", "Microsoft.Exchange.MessagingPolicies.AddressRewrite.FactoryInbound",
@@ -72,10 +93,16 @@ def agent(name: str, factory: str, assembly: str, priority: int, install_path: s
 
 
 def install_default_agents(server: Obj) -> None:
-    """The agents setup registers: Edge has the anti-spam agents built in; Mailbox servers do not."""
+    """The agents setup registers: Edge has the anti-spam agents built in; Mailbox servers (2013+) and Hub
+    Transport servers (2007/2010) do not. A 2007/2010 server without the Hub role has no transport service."""
     path = server["InstallPath"]
     if server["ServerRole"] == EDGE:
         server["TransportAgents"] = {"Edge": [agent(n, f, a, i + 1, path) for i, (n, f, a) in enumerate(EDGE_AGENTS)]}
+    elif not is_transport_server(server):
+        server["TransportAgents"] = {}
+    elif is_legacy(server):
+        server["TransportAgents"] = {
+            "Hub": [agent(n, f, a, i + 1, path) for i, (n, f, a) in enumerate(LEGACY_HUB_AGENTS[server["Version"]])]}
     else:
         server["TransportAgents"] = {
             "Hub": [agent(n, f, a, i + 1, path) for i, (n, f, a) in enumerate(MAILBOX_HUB_AGENTS)],
@@ -92,6 +119,12 @@ def agents_of(inv: Invocation) -> tuple[str, list[Obj]]:
     ctx = inv.context
     service = inv.params.get("TransportService") or default_service(ctx)
     table = ctx.server["TransportAgents"]
+    if not table:
+        # A 2007/2010 server without the Hub Transport role: Microsoft's docs say the transport agent cmdlets
+        # run on Hub Transport and Edge Transport servers, not what they answer elsewhere (text is ours).
+        raise errors.invalid_operation(
+            f"Server '{ctx.server_name}' doesn't have the Hub Transport or Edge Transport server role installed, "
+            "so it has no transport agents.")
     if service not in table:
         raise errors.invalid_operation(
             f"The transport service '{service}' isn't installed on server '{ctx.server_name}'. Valid transport "
@@ -215,6 +248,8 @@ def install_antispam_agents(inv: Invocation) -> None:
     """Install-AntiSpamAgents.ps1: the five hygiene agents, enabled, at the next priorities."""
     ctx = inv.context
     agents = ctx.server["TransportAgents"].get("Hub")
+    if agents is None and not ctx.is_edge:
+        agents_of(inv)  # a 2007/2010 server without the Hub Transport role: refused there
     if agents is None:
         raise errors.invalid_operation("The anti-spam agents are already part of the Edge Transport role.")
     for name, _ in ANTISPAM_AGENTS:
@@ -249,12 +284,14 @@ def uninstall_antispam_agents(inv: Invocation) -> None:
 
 
 def antispam_installed(server: Obj) -> bool:
+    if not server["TransportAgents"]:
+        return False
     agents = next(iter(server["TransportAgents"].values()))
     return all(find_agent(agents, name) is not None for name, _ in ANTISPAM_AGENTS)
 
 
 AGENT_IDENTITY = Identity("Microsoft.Exchange.Management.AgentTasks.TransportAgentObjectId")
-SERVICE = Parameter("TransportService", TRANSPORT_SERVICE)
+SERVICE = Parameter("TransportService", TRANSPORT_SERVICE)  # since 2013 (versions.PARAMETER_SINCE)
 DC = Parameter("DomainController", String())
 
 CMDLETS = (

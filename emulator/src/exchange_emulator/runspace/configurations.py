@@ -46,7 +46,14 @@ def _table(commands: typing.Iterable[Cmdlet]) -> dict[str, Cmdlet]:
 
 
 def server_role_allows(cmdlet: Cmdlet, ctx: ServerContext) -> bool:
-    return ctx.server["ServerRole"] in cmdlet.server_roles
+    """The cmdlet exists on the server's version and role (Edge, or any role inside the organisation)."""
+    kind = "Edge" if ctx.is_edge else "Mailbox"
+    return kind in cmdlet.server_roles and cmdlet.exists_on(ctx.server["Version"])
+
+
+def as_on_server(cmdlet: Cmdlet, ctx: ServerContext) -> Cmdlet:
+    """The cmdlet with the parameters the server's Exchange version has (older versions lack some)."""
+    return cmdlet.for_version(ctx.server["Version"])
 
 
 @dataclasses.dataclass
@@ -71,11 +78,11 @@ class ExchangeManagement:
             return self._builtins[key]
         cmdlet = self._exchange.get(key)
         if cmdlet is not None and self._granted(cmdlet, runspace, ctx):
-            return cmdlet
+            return as_on_server(cmdlet, ctx)
         return None
 
     def visible(self, runspace: "Runspace", ctx: ServerContext) -> list[Cmdlet]:
-        exchange = [c for c in self._exchange.values() if self._granted(c, runspace, ctx)]
+        exchange = [as_on_server(c, ctx) for c in self._exchange.values() if self._granted(c, runspace, ctx)]
         return [*self._builtins.values(), *exchange]
 
 
@@ -92,8 +99,8 @@ class HostShell:
         self._host = _table((*HOST_CMDLETS, *BUILTIN_COMMANDS, *LANGUAGE_COMMANDS, *self.extra_commands))
         self._exchange = _table(EXCHANGE_CMDLETS)
 
-    def _snapin_loaded(self, runspace: "Runspace") -> bool:
-        return host.SNAPIN in runspace.session.get("snapins", [])
+    def _snapin_loaded(self, runspace: "Runspace", ctx: ServerContext) -> bool:
+        return host.snapin_name(ctx.server) in runspace.session.get("snapins", [])
 
     def resolve(self, name: str, runspace: "Runspace", ctx: ServerContext) -> Cmdlet | None:
         key = ALIASES.get(name.lower(), name).lower()
@@ -103,11 +110,11 @@ class HostShell:
         if script is not None:
             return script
         cmdlet = self._exchange.get(key)
-        if cmdlet is not None and self._snapin_loaded(runspace) and server_role_allows(cmdlet, ctx):
-            return cmdlet
+        if cmdlet is not None and self._snapin_loaded(runspace, ctx) and server_role_allows(cmdlet, ctx):
+            return as_on_server(cmdlet, ctx)
         return None
 
     def visible(self, runspace: "Runspace", ctx: ServerContext) -> list[Cmdlet]:
-        exchange = [c for c in self._exchange.values()
-                    if self._snapin_loaded(runspace) and server_role_allows(c, ctx)]
+        exchange = [as_on_server(c, ctx) for c in self._exchange.values()
+                    if self._snapin_loaded(runspace, ctx) and server_role_allows(c, ctx)]
         return [*self._host.values(), *exchange]

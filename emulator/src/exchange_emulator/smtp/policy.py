@@ -11,7 +11,7 @@ import dataclasses
 import typing
 
 from ..exchange import accepted_domains, recipient_filter, recipients, remote_domains
-from ..exchange.organization import Obj, ServerContext
+from ..exchange.organization import Obj, ServerContext, is_legacy
 from ..exchange.transport_agents import find_agent
 
 RECIPIENT_FILTER_AGENT = "Recipient Filter Agent"
@@ -76,9 +76,13 @@ def is_internal_domain(ctx: ServerContext, domain: str) -> bool:
 # ---------------------------------------------------------------------------------------------- receive side
 def front_connector(ctx: ServerContext) -> Obj:
     """The connector that answers port 25: `Default Frontend <server>` on Mailbox servers, `Default
-    internal receive connector <server>` on Edge."""
-    name = (f"Default internal receive connector {ctx.server_name}" if ctx.is_edge
-            else f"Default Frontend {ctx.server_name}")
+    internal receive connector <server>` on Edge, `Default <server>` on a 2007/2010 Hub Transport server."""
+    if ctx.is_edge:
+        name = f"Default internal receive connector {ctx.server_name}"
+    elif is_legacy(ctx.server):
+        name = f"Default {ctx.server_name}"
+    else:
+        name = f"Default Frontend {ctx.server_name}"
     for obj in ctx.server["ReceiveConnectors"]:
         if obj["Name"] == name:
             return typing.cast(Obj, obj)
