@@ -57,12 +57,27 @@ FIRST_VERSION: typing.Dict[str, typing.Dict[str, str]] = {
         "TrustedMailOutboundEnabled": "2010",
         "MessageCountThreshold": "2013",
     },
+    # Exchange 2007 kept the DSN options per server, on Set-TransportServer; Exchange 2010 moved them to the
+    # organisation's Set-TransportConfig.
+    "Set-TransportConfig": {
+        "ExternalDsnSendHtml": "2010",
+        "InternalDsnSendHtml": "2010",
+        "ExternalDelayDsnEnabled": "2010",
+        "InternalDelayDsnEnabled": "2010",
+    },
     # Exchange 2013 split the transport into services; the agent cmdlets of 2007 and 2010 act on the one
     # transport of the server and have no -TransportService.
     "Get-TransportAgent": {"TransportService": "2013"},
     "Enable-TransportAgent": {"TransportService": "2013"},
     "Disable-TransportAgent": {"TransportService": "2013"},
     "Set-TransportAgent": {"TransportService": "2013"},
+}
+
+# What to say besides "leave it out", where an older version has the setting elsewhere.
+ELSEWHERE: typing.Dict[typing.Tuple[str, str], str] = {
+    ("Set-TransportConfig", parameter): "Exchange 2007 keeps it per server, on Set-TransportServer, which this "
+                                        "collection does not manage"
+    for parameter in ("ExternalDsnSendHtml", "InternalDsnSendHtml", "ExternalDelayDsnEnabled", "InternalDelayDsnEnabled")
 }
 
 _VERSION = re.compile(r"Version (\d+)\.(\d+) \(Build (\d+)\.(\d+)")

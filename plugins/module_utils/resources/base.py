@@ -305,9 +305,10 @@ def refuse_missing_options(connections: Connections, cmdlet: str, options: typin
         return
     by_parameter = {parameter: option for option, parameter in options.items()}
     parameter, first = lacking[0]
+    elsewhere = versions.ELSEWHERE.get((cmdlet, parameter))
     others = "; also " + ", ".join("%s (%s)" % (by_parameter[p], p) for p, _f in lacking[1:]) if lacking[1:] else ""
     raise ParameterNotInVersion(
-        "%s: the server runs Exchange %s, whose %s has no -%s parameter (Exchange %s added it). Leave %s out for this "
-        "server%s. Nothing was changed." % (by_parameter[parameter], version, cmdlet, parameter, first,
-                                            by_parameter[parameter], others),
+        "%s: the server runs Exchange %s, whose %s has no -%s parameter (Exchange %s added it%s). Leave %s out for "
+        "this server%s. Nothing was changed." % (by_parameter[parameter], version, cmdlet, parameter, first,
+                                                 "; " + elsewhere if elsewhere else "", by_parameter[parameter], others),
         option=by_parameter[parameter], parameter=parameter, cmdlet=cmdlet, version=version)

@@ -17,6 +17,7 @@ from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources imp
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.antispam_agents import AntispamAgents
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.recipient_filter import RecipientFilter
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.remote_domain import RemoteDomain
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.transport_config import TransportConfig
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.transport_agent import (
     TransportAgent, gather as agents_gather,
 )
@@ -229,3 +230,10 @@ def test_antispam_agents_refused_on_a_2010_server_without_hub_transport():
     with pytest.raises(InvalidValue, match="Hub Transport servers in Exchange 2010, and MBX2010 has the roles Mailbox"):
         AntispamAgents({}).plan(connections)
     assert connections.mutations == []
+
+
+def test_dsn_options_are_refused_on_2007_saying_where_2007_keeps_them():
+    connections = on("EX2007", hub("EX2007"))
+    with pytest.raises(ParameterNotInVersion, match=r"Exchange 2007 keeps it per server, on Set-TransportServer"):
+        TransportConfig({"external_dsn_send_html": False}).plan(connections)
+    assert connections.runs == []
