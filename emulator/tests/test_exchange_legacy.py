@@ -7,6 +7,7 @@ front and services, and the lab file's errors."""
 
 from __future__ import annotations
 
+import pathlib
 import smtplib
 import typing
 
@@ -26,7 +27,7 @@ from exchange_checks import (
 
 from exchange_emulator.exchange.cmdlet import VERSION_ORDER
 from exchange_emulator.exchange.versions import PARAMETER_SINCE
-from exchange_emulator.lab import LabError, initial_state, parse_lab
+from exchange_emulator.lab import LabError, initial_state, load_lab, parse_lab
 
 from clients import host_pool, management_pool
 
@@ -284,6 +285,12 @@ def test_legacy_lab_loads_with_the_issues_mix():
                    {"name": "HUB7", "version": 2007, "role": "HubTransport"})
     state = initial_state(parse_lab(lab))
     assert [s["ServerRole"] for s in state["servers"]] == ["HubTransport", "Mailbox", "Edge", "HubTransport"]
+
+
+def test_the_example_lab_file_loads():
+    path = pathlib.Path(__file__).resolve().parents[2] / "lab" / "legacy.yml"
+    state = initial_state(load_lab(path))
+    assert {s["Version"] for s in state["servers"]} == {"2003", "2007", "2010", "2016", "2019"}
 
 
 @pytest.mark.parametrize("servers,message", [
