@@ -34,6 +34,11 @@ options:
         I(host_protocol), I(host_path), I(host_configuration_name)) with the Exchange snap-in added; Edge Transport
         servers need it, as they run no IIS and have no C(/PowerShell/). With C(host_snapin) one session serves both
         endpoints, and Exchange's RBAC does not apply (the account must be a local administrator).
+      - With C(host_snapin) the session asks the server once which Exchange snap-in it has registered
+        (C(Get-PSSnapin -Registered)) and adds the newest of C(Microsoft.Exchange.Management.PowerShell.SnapIn) (2013
+        and later), C(Microsoft.Exchange.Management.PowerShell.E2010) (2010) or
+        C(Microsoft.Exchange.Management.PowerShell.Admin) (2007). Exchange 2007 has no remote PowerShell, so its
+        servers need C(host_snapin); Exchange 2010 servers may use either.
       - Environment variable C(EXCHANGE_MANAGEMENT_ENDPOINT); per host, the variable C(exchange_management_endpoint).
     type: str
     choices: [remote_powershell, host_snapin]

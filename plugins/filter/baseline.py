@@ -9,7 +9,13 @@ from __future__ import annotations
 import typing
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.mailhygiene.exchange.plugins.module_utils import values
+from ansible_collections.mailhygiene.exchange.plugins.module_utils import values, versions
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.remote_domain import SETTINGS as REMOTE_DOMAIN
+
+# The connector the tarpit interval is set on, by the server's baseline role, when the settings name none:
+# 2013+ Mailbox servers take Internet mail on the Front End Transport's connector, 2007/2010 Hub Transport
+# servers on their "Default <server>" connector.
+HUB_CONNECTOR = "Default {server}"
 
 
 def invalid_domain_names(domains: typing.Iterable[typing.Any]) -> typing.List[str]:
@@ -72,9 +78,11 @@ def baseline_resources(settings: typing.Dict[str, typing.Any], server: typing.Di
     is_edge = bool(server.get("is_edge"))
     writes_organisation = (organization_host and not is_edge) or (is_edge and not server.get("edge_subscribed"))
     if writes_organisation:
-        items.append(dict({"kind": "remote_domain", "domain_name": "*"}, **settings["default_domain"]))
+        default_domain = remote_domain_options(settings["default_domain"], server)
+        partner_domain = remote_domain_options(settings["partner_domain"], server)
+        items.append(dict({"kind": "remote_domain", "domain_name": "*"}, **default_domain))
         for partner in partner_list(settings.get("partners") or []):
-            items.append(dict({"kind": "remote_domain"}, **partner, **settings["partner_domain"]))
+            items.append(dict({"kind": "remote_domain"}, **partner, **partner_domain))
         accepted = {str(d.get("domain_name", "")).lower() for d in server.get("accepted_domains") or []}
         for domain in settings.get("validated_domains") or []:
             domain = str(domain).lower()
@@ -93,10 +101,57 @@ def baseline_resources(settings: typing.Dict[str, typing.Any], server: typing.Di
     if filter_here:
         items.append({"kind": "recipient_filter", "enabled": True,
                       "recipient_validation_enabled": _recipient_validation(settings, is_edge, server)})
-    connector = settings["edge_connector" if is_edge else "mailbox_connector"].replace("{server}", server["name"])
-    if settings.get("tarpit_interval") is not None:
+    if settings.get("tarpit_interval") is not None and (is_edge or hub_transport(server)):
+        connector = connector_name(settings, server)
         items.append({"kind": "receive_connector", "name": connector, "tarpit_interval": settings["tarpit_interval"]})
     return items
+
+
+def hub_transport(server: typing.Dict[str, typing.Any]) -> bool:
+    """Whether the server runs the transport the baseline configures besides Edge: a 2013+ Mailbox server, a 2007/2010
+    Hub Transport server (server_info's hub_transport; facts without it are of a 2013+ server)."""
+    return bool(server.get("hub_transport", not server.get("is_edge")))
+
+
+def connector_name(settings: typing.Dict[str, typing.Any], server: typing.Dict[str, typing.Any]) -> str:
+    """The receive connector that takes the server's Internet mail, by its role and version."""
+    if server.get("is_edge"):
+        template = settings["edge_connector"]
+    elif server.get("role") == "HubTransport":
+        template = settings.get("hub_connector") or HUB_CONNECTOR
+    else:
+        template = settings["mailbox_connector"]
+    return str(template).replace("{server}", str(server["name"]))
+
+
+def remote_domain_options(options: typing.Dict[str, typing.Any], server: typing.Dict[str, typing.Any]
+                          ) -> typing.Dict[str, typing.Any]:
+    """The remote domain options the server's version has: on Exchange 2007 the baseline leaves out what its
+    Set-RemoteDomain lacks (ndr_diagnostic_info_enabled: 2007's NDRs have no such switch)."""
+    version = server.get("version")
+    if version not in versions.VERSIONS:
+        return dict(options)
+    parameters = {setting.option: setting.prop for setting in REMOTE_DOMAIN}
+    lacking = {parameter for parameter, _first in versions.missing(
+        "Set-RemoteDomain", [parameters[o] for o in options if o in parameters], str(version))}
+    return {option: value for option, value in options.items() if parameters.get(option) not in lacking}
+
+
+def organization_host(hosts: typing.Iterable[typing.Any]) -> str:
+    """The host that writes the organisation's settings, among the play's hosts (hostvars with server_info's facts
+    in backscatter_baseline__facts): the first server of Exchange 2013 or later that is not an Edge server; when
+    there is none, the newest 2007/2010 server (its cmdlets have the fewest parameters missing); '' when every
+    host is an Edge server."""
+    candidates = []
+    for index, host in enumerate(hosts or []):
+        facts = host["backscatter_baseline__facts"]["server"]
+        if facts.get("is_edge"):
+            continue
+        version = facts.get("version")
+        rank = versions.VERSIONS.index(version) if version in versions.VERSIONS else len(versions.VERSIONS)
+        modern = rank >= versions.VERSIONS.index("2013")
+        candidates.append((0 if modern else 1, 0 if modern else -rank, index, str(host["inventory_hostname"])))
+    return min(candidates)[3] if candidates else ""
 
 
 def _recipient_validation(settings: typing.Dict[str, typing.Any], is_edge: bool, server: typing.Dict[str, typing.Any]
@@ -114,15 +169,16 @@ def validates_recipients(settings: typing.Dict[str, typing.Any], server: typing.
     validation is on, a Mailbox server where the user opted in to the recipient filter there (its agents are
     installed on every such server, and the organisation's filter object has validation on)."""
     is_edge = bool(server.get("is_edge"))
-    if not is_edge and not settings.get("recipient_filter_on_mailbox"):
+    if not is_edge and not (settings.get("recipient_filter_on_mailbox") and hub_transport(server)):
         return False
     return _recipient_validation(settings, is_edge, server)
 
 
 def needs_antispam_agents(settings: typing.Dict[str, typing.Any], server: typing.Dict[str, typing.Any]) -> bool:
-    """Whether this Mailbox server must have the anti-spam agents: always (profile or user), or when the
-    recipient filter is to run on it (the agent does the filtering)."""
-    if server.get("is_edge"):
+    """Whether this Mailbox server (2013+) or Hub Transport server (2007/2010) must have the anti-spam agents:
+    always (profile or user), or when the recipient filter is to run on it (the agent does the filtering). Edge
+    servers have them built in; 2007/2010 servers without Hub Transport cannot have them."""
+    if server.get("is_edge") or not hub_transport(server):
         return False
     wanted = settings.get("antispam_agents", "when_filtering")
     return wanted == "always" or (wanted == "when_filtering" and bool(settings.get("recipient_filter_on_mailbox")))
@@ -137,4 +193,5 @@ class FilterModule(object):
             "invalid_domain_names": invalid_domain_names,
             "invalid_ip_ranges": invalid_ip_ranges,
             "partner_list": partner_list,
+            "organization_host": organization_host,
         }

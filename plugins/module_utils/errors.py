@@ -215,3 +215,26 @@ class EndpointNotConfigured(TaskInputError):
 
 class EmptyResult(ExchangeError):
     """A read that always returns one object (Get-TransportConfig, Get-RecipientFilterConfig) returned none."""
+
+
+class VersionUnsupported(TaskInputError):
+    """The server runs a version this collection cannot manage (Exchange 2003) or does not know."""
+
+    def __init__(self, message: str, version: str = "", option: str = "") -> None:
+        super().__init__(message, option=option)
+        self.version = version
+
+
+class ParameterNotInVersion(TaskInputError):
+    """An option maps to a cmdlet parameter that the server's Exchange version lacks. Raised while planning, before
+    anything is sent (check mode too); the message names the option, the parameter, the cmdlet and the version."""
+
+    def __init__(self, message: str, option: str, parameter: str, cmdlet: str, version: str) -> None:
+        super().__init__(message, option=option)
+        self.parameter = parameter
+        self.cmdlet = cmdlet
+        self.version = version
+
+
+class NoExchangeSnapin(SessionError):
+    """management_endpoint=host_snapin, and the server has no Exchange management snap-in registered."""

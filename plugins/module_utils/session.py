@@ -21,11 +21,12 @@ import time
 import typing
 import xml.etree.ElementTree as ET
 
+from . import versions
 from .commands import Command, ensure_allowed, render
 from .errors import (
     AuthenticationFailed, EndpointNotFound, ExchangeError, InvalidSettings, KerberosFailed, KerberosKdcUnreachable,
     KerberosNoCredentials, KerberosRealmUnknown, KerberosTicketExpired, KerberosUnknownService, KerberosWrongPassword,
-    ReplyLost, SessionError, Throttled, Unreachable, error_from_record, kerberos_error_class,
+    NoExchangeSnapin, ReplyLost, SessionError, Throttled, Unreachable, error_from_record, kerberos_error_class,
 )
 
 try:
@@ -66,7 +67,6 @@ FAULT_RESOURCE_NOT_FOUND = 2150858811
 FAULT_QUOTA = 2150859173
 FAULT_SHELL_GONE = 2150858843
 TRANSIENT_HTTP = (500, 502, 503, 504)
-SNAPIN = "Microsoft.Exchange.Management.PowerShell.SnapIn"
 
 
 class Result(object):
@@ -207,6 +207,8 @@ class Session(object):
         self.sleep = sleep
         self.pool: typing.Any = None
         self.reopened = 0
+        # The Exchange snap-in this session added (management_endpoint=host_snapin), once known.
+        self.snapin: typing.Optional[str] = None
 
     def __enter__(self) -> "Session":
         self.open()
@@ -223,7 +225,23 @@ class Session(object):
             self.pool = pool
         self._with_retries(attempt, idempotent=True, reopen=False)
         if self.endpoint.snapin:
-            self.run(Command("Add-PSSnapin", {"Name": SNAPIN}))
+            self.add_snapin()
+
+    def add_snapin(self) -> None:
+        """Add the server's Exchange snap-in. Which one (2013 and later, 2010 or 2007) is asked once per session, of
+        the snap-ins registered on the server; the server's version is not known before the cmdlets are there."""
+        if self.snapin is None:
+            registered = self.run(Command("Get-PSSnapin", {"Registered": True, "Name": versions.SNAPIN_PATTERN}))
+            names = [str(o.get("Name") or o.get("_Value") or "") for o in registered.objects]
+            self.snapin = versions.choose_snapin(names)
+            if self.snapin is None:
+                raise NoExchangeSnapin(
+                    "management_endpoint=host_snapin: %s has no Exchange management snap-in registered (%s; found: "
+                    "%s). Run the tasks against a server with the Exchange Management Tools installed (Exchange 2007 "
+                    "or later), or use management_endpoint=remote_powershell for Exchange 2010 and later Mailbox "
+                    "and Client Access servers." % (self.endpoint.url, ", ".join(versions.SNAPIN_PREFERENCE),
+                                                     ", ".join(n for n in names if n) or "none"))
+        self.run(Command("Add-PSSnapin", {"Name": self.snapin}))
 
     def close(self) -> None:
         pool, self.pool = self.pool, None
@@ -351,7 +369,8 @@ def classify(error: BaseException, endpoint: Endpoint) -> typing.Optional[Sessio
         if error.code == 404 and not endpoint.snapin and endpoint.configuration_name == "Microsoft.Exchange":
             return EndpointNotFound(
                 "%s answered HTTP 404: there is no remote PowerShell endpoint at that path. Edge Transport servers "
-                "have none (they run no IIS); manage them through the host endpoint with the Exchange snap-in: set "
+                "have none (they run no IIS), nor has Exchange 2007 (remote PowerShell came with Exchange 2010); "
+                "manage them through the host endpoint with the Exchange snap-in: set "
                 "management_endpoint=host_snapin (for example the host variable exchange_management_endpoint)." % where)
         if error.code in TRANSIENT_HTTP:
             return Unreachable("%s answered HTTP %s: %s" % (where, error.code, error.response_text[:200]),

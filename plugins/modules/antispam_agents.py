@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: antispam_agents
-short_description: Install the Exchange anti-spam agents on a Mailbox server
+short_description: Install the Exchange anti-spam agents on a Mailbox or Hub Transport server
 version_added: 0.1.0
 description:
   - Installs (or uninstalls) the anti-spam agents (Content Filter, Sender ID, Sender Filter, Recipient Filter and
@@ -16,6 +16,10 @@ description:
   - The script runs through the host endpoint (C(/wsman), C(Microsoft.PowerShell)) because the management endpoint
     does not run scripts; it is invoked as a command by its full path, with no generated script text.
   - Edge servers have the agents built in; there the module changes nothing.
+  - On Exchange 2007 and 2010 the agents belong on Hub Transport servers; the module runs the script of the server's
+    version (from C(ExchangeInstallPath), C(V14) on 2010) with that version's snap-in, and enables them with
+    C(Set-TransportServer) instead of C(Set-TransportService). On a 2007/2010 server without Hub Transport it fails
+    before anything is sent.
   - The agents act only after the Microsoft Exchange Transport service restarts. I(restart=auto) restarts it when
     this task changed something. In a rolling change, run the task on one server at a time (C(serial)).
   - Sender ID also needs the internal relays in C(InternalSMTPServers); set them with

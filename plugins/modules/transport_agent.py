@@ -37,6 +37,8 @@ options:
     description:
       - The transport service whose agents are meant. Defaults to C(Hub) on Mailbox servers and C(Edge) on Edge
         servers.
+      - Exchange 2013 and later only. Exchange 2007 and 2010 have one transport per server and no such parameter;
+        there the task fails before anything is sent when this is set.
     type: str
     choices: [Hub, FrontEnd, Edge]
 seealso:

@@ -18,6 +18,8 @@ options:
   transport_service:
     description:
       - The transport service whose agents to read. Defaults to C(Hub) on Mailbox and C(Edge) on Edge servers.
+      - Exchange 2013 and later only. Exchange 2007 and 2010 have one transport per server and no such parameter;
+        there the task fails before anything is sent when this is set.
     type: str
     choices: [Hub, FrontEnd, Edge]
 seealso:

@@ -61,7 +61,9 @@ class Ansible(object):
         self.workdir = workdir
         self.inventory = workdir / "inventory.yml"
         hosts = {}
-        for server in lab.endpoints["servers"]:
+        # An Exchange 2003 server is only listed by Get-ExchangeServer: no endpoint, not in the inventory.
+        servers = [server for server in lab.endpoints["servers"] if server.get("port")]
+        for server in servers:
             hosts[server["name"].lower()] = {
                 "ansible_host": server["host"],
                 "ansible_port": server["port"],          # the emulator serves /wsman on the same port
@@ -73,12 +75,17 @@ class Ansible(object):
                 "ansible_user": lab.username,
                 "ansible_password": lab.password,
             }
-        for server in lab.endpoints["servers"]:
-            if server["role"] == "Edge":  # no IIS on Edge: the Exchange snap-in on the host endpoint
+        for server in servers:
+            # No IIS on Edge, no remote PowerShell on Exchange 2007: the Exchange snap-in on the host endpoint.
+            if server["role"] == "Edge" or server.get("version") == "2007":
                 hosts[server["name"].lower()]["exchange_management_endpoint"] = "host_snapin"
-        mailbox = [s["name"].lower() for s in lab.endpoints["servers"] if s["role"] == "Mailbox"]
-        edge = [s["name"].lower() for s in lab.endpoints["servers"] if s["role"] == "Edge"]
+        mailbox = [s["name"].lower() for s in servers if s["role"] == "Mailbox"]
+        edge = [s["name"].lower() for s in servers if s["role"] == "Edge"]
+        # Exchange 2007/2010 servers with Hub Transport (alone or with other roles)
+        hub = [s["name"].lower() for s in servers if "HubTransport" in str(s["role"])]
         groups = {"mailbox": {"hosts": {h: {} for h in mailbox}}, "edge": {"hosts": {h: {} for h in edge}}}
+        if hub:
+            groups["hub"] = {"hosts": {h: {} for h in hub}}
         inventory = {"all": {"hosts": hosts, "children": {"exchange": {"children": groups}}}}
         self.inventory.write_text(yaml.safe_dump(inventory), encoding="utf-8")
         self.runs = 0

@@ -12,7 +12,7 @@ import typing
 from .. import values
 from ..commands import Command
 from ..desired_state import Plan, Setting, compare
-from .base import Connections, DomainObject, domain_view
+from .base import Connections, DomainObject, domain_view, refuse_missing_parameters
 
 DOMAIN_TYPES = ["Authoritative", "InternalRelay", "ExternalRelay"]
 SETTINGS = (
@@ -37,6 +37,7 @@ class AcceptedDomain(DomainObject):
                                       "or *.contoso.com.")
 
     def plan(self, connections: Connections) -> Plan:
+        refuse_missing_parameters(connections, "Set-AcceptedDomain", SETTINGS, self.desired)
         domain = self.find(connections)
         if self.state == "absent":
             if domain is None:

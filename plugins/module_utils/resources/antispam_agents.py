@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, mailhygiene.exchange contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The anti-spam agents of a Mailbox server
+"""The anti-spam agents of a Mailbox server (Exchange 2013 and later) or a Hub Transport server (2007, 2010)
 (docs/docsite/rst/exchange_behaviour.rst, "Installing the anti-spam agents").
 
 Installed by Install-AntiSpamAgents.ps1 on the server itself (the host endpoint: the script cannot
@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import typing
 
-from .. import values
+from .. import values, versions
 from ..commands import Command
 from ..desired_state import Plan
 from .base import Connections, Resource
 from .server import ANTISPAM_AGENTS, server_facts
 
-SNAPIN = "Microsoft.Exchange.Management.PowerShell.SnapIn"
 TRANSPORT_SERVICE = "MSExchangeTransport"
-DEFAULT_INSTALL_PATH = "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\"
 
 
-def install_path(connections: Connections) -> str:
+def install_path(connections: Connections, version: str) -> str:
     """The server's Exchange install path, from the host endpoint's environment."""
     found = connections.run(Command("Get-Item", {"Path": "Env:ExchangeInstallPath"}, endpoint="host"),
                             Command("Select-Object", {"ExpandProperty": "Value"}, endpoint="host"),
@@ -34,7 +32,7 @@ def install_path(connections: Connections) -> str:
         value = str(item.get("_Value") or "").strip()
         if value:
             return value if value.endswith("\\") else value + "\\"
-    return DEFAULT_INSTALL_PATH
+    return versions.default_install_path(version)
 
 
 class AntispamAgents(Resource):
@@ -55,6 +53,11 @@ class AntispamAgents(Resource):
         facts = self.facts = server_facts(connections)
         before = {"installed": facts["antispam_agents_installed"],
                   "antispam_agents_enabled": facts["antispam_agents_enabled"]}
+        if not facts["is_edge"] and not facts["hub_transport"]:
+            raise values.InvalidValue(
+                "the anti-spam agents run on Hub Transport servers in Exchange %s, and %s has the roles %s. Run the "
+                "task against the organisation's Hub Transport servers." % (facts["version"], facts["name"],
+                                                                            ", ".join(facts["roles"]) or "none"))
         if facts["is_edge"]:
             if self.state == "absent":
                 raise values.InvalidValue("state=absent: the anti-spam agents are part of the Edge Transport role on "
@@ -64,8 +67,8 @@ class AntispamAgents(Resource):
         after = dict(before)
         if self.state == "present":
             if not facts["antispam_agents_installed"]:
-                path = install_path(connections)
-                commands += self._snapin(connections) + [
+                path = install_path(connections, facts["version"])
+                commands += self._snapin(connections, facts["snapin"]) + [
                     Command(path + "Scripts\\Install-AntiSpamAgents.ps1", mutates=True, endpoint="host")]
                 after = {"installed": True, "antispam_agents_enabled": True}
             else:
@@ -74,12 +77,12 @@ class AntispamAgents(Resource):
                 commands += [Command("Enable-TransportAgent", {"Identity": name}, idempotent=True)
                              for name in disabled]
                 if not facts["antispam_agents_enabled"]:
-                    commands.append(Command("Set-TransportService", {"Identity": facts["name"],
-                                                                     "AntispamAgentsEnabled": True}, idempotent=True))
+                    commands.append(Command("Set-" + versions.transport_noun(facts["version"]),
+                                            {"Identity": facts["name"], "AntispamAgentsEnabled": True}, idempotent=True))
                 after = {"installed": True, "antispam_agents_enabled": True}
         elif facts["antispam_agents_installed"]:
-            path = install_path(connections)
-            commands += self._snapin(connections) + [
+            path = install_path(connections, facts["version"])
+            commands += self._snapin(connections, facts["snapin"]) + [
                 Command(path + "Scripts\\Uninstall-AntiSpamAgents.ps1", mutates=True, endpoint="host")]
             after = {"installed": False, "antispam_agents_enabled": False}
         self.restart_required = bool(commands)
@@ -92,10 +95,10 @@ class AntispamAgents(Resource):
         return Plan(action, commands, before=before, after=after)
 
     @staticmethod
-    def _snapin(connections: Connections) -> typing.List[Command]:
-        """The scripts need the Exchange snap-in in their runspace; add it unless the session has it already
-        (management_endpoint=host_snapin)."""
-        return [] if connections.host_has_snapin() else [Command("Add-PSSnapin", {"Name": SNAPIN}, endpoint="host")]
+    def _snapin(connections: Connections, snapin: str) -> typing.List[Command]:
+        """The scripts need the Exchange snap-in (the server version's) in their runspace; add it unless the session
+        has it already (management_endpoint=host_snapin)."""
+        return [] if connections.host_has_snapin() else [Command("Add-PSSnapin", {"Name": snapin}, endpoint="host")]
 
     def apply(self, connections: Connections, plan: Plan) -> None:
         # The snap-in and the script must run in one runspace: send host commands as one set of statements.

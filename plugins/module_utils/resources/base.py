@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import typing
 
-from .. import values
+from .. import values, versions
 from ..commands import Command
 from ..desired_state import Plan, Setting, compare, desired_values, settings_view
-from ..errors import EmptyResult, EndpointNotConfigured
+from ..errors import EmptyResult, EndpointNotConfigured, ParameterNotInVersion, ServerNotIdentified, VersionUnsupported
 from ..session import Endpoint, Result, Session, WinRSSession
 
 ArgumentSpec = typing.Dict[str, typing.Dict[str, typing.Any]]
@@ -45,6 +45,14 @@ class Connections(object):
         self.warnings: typing.List[str] = []
         self._used: typing.Set[int] = set()  # sessions this task used (by id)
         self._opened_now: typing.Set[int] = set()  # sessions this task opened (by id)
+        # What the sessions learnt once and keep for every task on them (the server's identity and version).
+        self._remembered: typing.Dict[str, typing.Any] = {}
+
+    def remember(self, key: str, learn: typing.Callable[[], typing.Any]) -> typing.Any:
+        """`learn()` the first time `key` is asked for on these sessions; the same answer every time after."""
+        if key not in self._remembered:
+            self._remembered[key] = learn()
+        return self._remembered[key]
 
     def start_task(self, check_mode: bool) -> None:
         """Begin the next task on the same sessions: its own check mode, reads, warnings and counts."""
@@ -112,6 +120,7 @@ class Connections(object):
         for session in self.sessions.values():
             session.close() if hasattr(session, "close") else None
         self.sessions.clear()
+        self._remembered.clear()
 
     def __enter__(self) -> "Connections":
         return self
@@ -165,6 +174,7 @@ class SingleObject(Resource):
         return read_one(connections, Command("Get-" + self.noun))
 
     def plan(self, connections: Connections) -> Plan:
+        refuse_missing_parameters(connections, "Set-" + self.noun, self.settings, self.desired)
         difference = compare(self.settings, self.desired, self.read(connections), self.modes)
         if not difference.changed:
             return Plan(before=difference.before, after=difference.after)
@@ -223,3 +233,82 @@ def read_one(connections: Connections, command: Command) -> typing.Dict[str, typ
                           "Exchange management session (check management_endpoint and configuration_name)."
                           % command.describe(), command=command.name)
     return found[0]
+
+
+# ------------------------------------------------------------------------------------------ the server
+def _identify(connections: Connections) -> typing.Dict[str, typing.Any]:
+    """The Get-ExchangeServer object of the server the sessions run on (or the server_name option names)."""
+    servers = connections.read(Command("Get-ExchangeServer"))
+    if connections.server_name:
+        wanted = connections.server_name.strip().lower()
+        found = next((s for s in servers if wanted in (str(s.get("Name", "")).lower(),
+                                                       str(s.get("Fqdn", "")).lower())), None)
+        if found is None:
+            raise ServerNotIdentified("server_name: %r is not an Exchange server this session knows (%s). Set "
+                                      "server_name to one of them." % (connections.server_name,
+                                                                       ", ".join(str(s.get("Name")) for s in servers)),
+                                      option="server_name")
+        return found
+    target = connections.endpoints["management"].server.strip().lower()  # type: ignore[union-attr]
+    for server in servers:
+        name = str(server.get("Name", "")).lower()
+        if target in (str(server.get("Fqdn", "")).lower(), name) or target.split(".")[0] == name:
+            return server
+    raise ServerNotIdentified("server_name: cannot tell which Exchange server %s is; it matches none of %s. Set "
+                              "server_name (or the host variable exchange_server_name) to the server's name."
+                              % (target, ", ".join(str(s.get("Name")) for s in servers)), option="server_name")
+
+
+def exchange_server(connections: Connections) -> typing.Dict[str, typing.Any]:
+    """The connected server's Get-ExchangeServer object, read once per session (its name, role and version do
+    not change while the sessions are open)."""
+    return typing.cast(typing.Dict[str, typing.Any], connections.remember("exchange_server",
+                                                                          lambda: _identify(connections)))
+
+
+def version_of(server: typing.Dict[str, typing.Any]) -> str:
+    """The version label of a Get-ExchangeServer object; VersionUnsupported for Exchange 2003 and unknown versions
+    (docs/exchange-versions.md)."""
+    text = str(server.get("AdminDisplayVersion") or "")
+    try:
+        version = versions.label(text)
+    except versions.UnknownVersion as error:
+        raise VersionUnsupported("%s: %s" % (server.get("Name"), error)) from None
+    if version in versions.UNMANAGEABLE:
+        raise VersionUnsupported(
+            "%s runs Exchange 2003 (%s), which cannot be managed with PowerShell: it has no Exchange Management Shell "
+            "and no remote PowerShell. Configure its recipient filtering and non-delivery reports by hand in Exchange "
+            "System Manager as %s describes, or manage the organisation's Exchange 2007 or later servers instead."
+            % (server.get("Name"), text, versions.DOCS_2003), version=version)
+    return version
+
+
+def server_version(connections: Connections) -> str:
+    """The connected server's version (2007, 2010, 2013, 2016, 2019 or SE), learnt once per session."""
+    return version_of(exchange_server(connections))
+
+
+def refuse_missing_parameters(connections: Connections, cmdlet: str, settings: typing.Sequence[Setting],
+                              desired: typing.Dict[str, typing.Any]) -> None:
+    """Refuse, before anything is sent, options whose cmdlet parameter the server's version lacks. The version is
+    read only when an option given maps to a parameter some version lacks."""
+    refuse_missing_options(connections, cmdlet, {s.option: s.prop for s in settings if s.option in desired})
+
+
+def refuse_missing_options(connections: Connections, cmdlet: str, options: typing.Dict[str, str]) -> None:
+    """options: module option -> the cmdlet parameter it is sent as (only options the user gave)."""
+    if not versions.limited(cmdlet, options.values()):
+        return
+    version = server_version(connections)
+    lacking = versions.missing(cmdlet, options.values(), version)
+    if not lacking:
+        return
+    by_parameter = {parameter: option for option, parameter in options.items()}
+    parameter, first = lacking[0]
+    elsewhere = versions.ELSEWHERE.get((cmdlet, parameter))
+    others = "; also " + ", ".join("%s (%s)" % (by_parameter[p], p) for p, _f in lacking[1:]) if lacking[1:] else ""
+    raise ParameterNotInVersion(
+        "%s: the server runs Exchange %s, whose %s has no -%s parameter (Exchange %s added it%s). Leave %s out for "
+        "this server%s. Nothing was changed." % (by_parameter[parameter], version, cmdlet, parameter, first,
+                                                 "; " + elsewhere if elsewhere else "", by_parameter[parameter], others),
+        option=by_parameter[parameter], parameter=parameter, cmdlet=cmdlet, version=version)

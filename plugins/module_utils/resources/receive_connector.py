@@ -12,7 +12,7 @@ import typing
 from .. import values
 from ..commands import Command
 from ..desired_state import Plan, Setting, compare, desired_values, settings_view
-from .base import Connections, Resource
+from .base import Connections, Resource, refuse_missing_parameters
 from .server import server_name
 
 SETTINGS = (
@@ -47,6 +47,7 @@ class ReceiveConnector(Resource):
         return None
 
     def plan(self, connections: Connections) -> Plan:
+        refuse_missing_parameters(connections, "Set-ReceiveConnector", SETTINGS, self.desired)
         connector = self._find(connections)
         if connector is None:
             names = ", ".join(str(c.get("Name")) for c in self._server_connectors(connections))

@@ -16,7 +16,7 @@ import typing
 from .. import values
 from ..commands import Command
 from ..desired_state import Plan, Setting, compare
-from .base import Connections, DomainObject, domain_view
+from .base import Connections, DomainObject, domain_view, refuse_missing_parameters
 
 SETTINGS = (
     Setting("ndr_enabled", "NDREnabled"),
@@ -86,6 +86,7 @@ class RemoteDomain(DomainObject):
                 "(InternalLegacy means internal). Set one of them." % (oof, internal))
 
     def plan(self, connections: Connections) -> Plan:
+        refuse_missing_parameters(connections, "Set-RemoteDomain", SETTINGS, self.desired)
         domains = list_domains(connections)
         by_domain = find(domains, "DomainName", self.domain_name)
         by_name = find(domains, "Name", self.name) if self.name else None

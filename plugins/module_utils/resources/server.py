@@ -6,31 +6,40 @@ anti-spam state. Read through the management endpoint only."""
 
 from __future__ import annotations
 
-import re
 import typing
 
+from .. import versions
 from ..commands import Command
-from ..errors import ServerNotIdentified
-from .base import Connections, read_one
+from .base import Connections, exchange_server, read_one, version_of
 
 ANTISPAM_AGENTS = ("Content Filter Agent", "Sender Id Agent", "Sender Filter Agent", "Recipient Filter Agent",
                    "Protocol Analysis Agent")
-_VERSION = re.compile(r"Version (\d+)\.(\d+) \(Build (\d+)\.(\d+)\)")
+# ServerRole names as Exchange writes them; 2007 and 2010 servers may hold several (comma-separated).
+HUB_TRANSPORT = "HubTransport"
+EDGE = "Edge"
 
 
 def version_label(admin_display_version: str) -> str:
-    """2013, 2016, 2019 or SE from an AdminDisplayVersion such as 'Version 15.2 (Build 1544.4)'."""
-    match = _VERSION.search(admin_display_version or "")
-    if not match:
-        return "unknown"
-    major, minor, build = (int(g) for g in match.groups()[:3])
-    if (major, minor) == (15, 0):
-        return "2013"
-    if (major, minor) == (15, 1):
-        return "2016"
-    if (major, minor) == (15, 2):
-        return "SE" if build >= 2562 else "2019"
-    return "%d.%d" % (major, minor)
+    """2007, 2010, 2013, 2016, 2019 or SE from an AdminDisplayVersion such as 'Version 15.2 (Build 1544.4)'.
+    Exchange 2003 (6.x) and versions this collection does not know raise VersionUnsupported, naming the string."""
+    return version_of({"Name": "The server", "AdminDisplayVersion": admin_display_version})
+
+
+def server_roles(server_role: str) -> typing.List[str]:
+    """ServerRole as a list: 'Mailbox, ClientAccess, HubTransport' -> ['Mailbox', 'ClientAccess', 'HubTransport']."""
+    return [part.strip() for part in str(server_role or "").split(",") if part.strip() and part.strip() != "None"]
+
+
+def baseline_role(version: str, roles: typing.Sequence[str]) -> str:
+    """The role the baseline decides on: Edge; Mailbox on 2013 and later (it runs the transport); on 2007 and 2010
+    HubTransport when the server has it (anti-spam agents and recipient filtering live there), else its first role."""
+    if EDGE in roles:
+        return EDGE
+    if versions.uses_transport_server(version):
+        if HUB_TRANSPORT in roles:
+            return HUB_TRANSPORT
+        return roles[0] if roles else "None"
+    return "Mailbox"
 
 
 def server_name(connections: Connections) -> str:
@@ -39,45 +48,38 @@ def server_name(connections: Connections) -> str:
     local server: Get-ReceiveConnector without -Server lists every server's connectors.)"""
     if connections.server_name:
         return connections.server_name
-    target = connections.endpoints["management"].server.strip().lower()  # type: ignore[union-attr]
-    servers = connections.read(Command("Get-ExchangeServer"))
-    for server in servers:
-        name = str(server.get("Name", "")).lower()
-        if target in (str(server.get("Fqdn", "")).lower(), name) or target.split(".")[0] == name:
-            return str(server["Name"])
-    raise ServerNotIdentified("server_name: cannot tell which Exchange server %s is; it matches none of %s. Set "
-                              "server_name (or the host variable exchange_server_name) to the server's name."
-                              % (target, ", ".join(str(s.get("Name")) for s in servers)), option="server_name")
+    return str(exchange_server(connections)["Name"])
 
 
 def server_facts(connections: Connections) -> typing.Dict[str, typing.Any]:
-    name = server_name(connections)
-    servers = connections.read(Command("Get-ExchangeServer"))
-    server = next((s for s in servers if str(s.get("Name", "")).lower() == name.lower()
-                   or str(s.get("Fqdn", "")).lower() == name.lower()), None)
-    if server is None:
-        raise ServerNotIdentified("server_name: %r is not an Exchange server this session knows (%s). Set "
-                                  "server_name to one of them." % (name, ", ".join(str(s.get("Name")) for s in servers)),
-                                  option="server_name")
-    role = str(server.get("ServerRole", ""))
-    is_edge = role == "Edge"
+    server = exchange_server(connections)
+    version = version_of(server)
+    roles = server_roles(str(server.get("ServerRole", "")))
+    role = baseline_role(version, roles)
+    is_edge = role == EDGE
+    # The servers whose transport the baseline configures: Edge, every 2013+ Mailbox server, 2007/2010 Hub Transport.
+    hub_transport = role == HUB_TRANSPORT or (role == "Mailbox" and not versions.uses_transport_server(version))
     subscriptions = connections.read(Command("Get-EdgeSubscription")) if is_edge else []
-    agents = connections.read(Command("Get-TransportAgent"))
-    transport = connections.read(Command("Get-TransportService", {"Identity": server["Name"]}))
+    agents = connections.read(Command("Get-TransportAgent")) if (is_edge or hub_transport) else []
+    transport = connections.read(Command("Get-" + versions.transport_noun(version), {"Identity": server["Name"]})) \
+        if (is_edge or hub_transport) else []
     installed = {str(a.get("Identity")) for a in agents}
     return {
         "name": server["Name"],
         "fqdn": server.get("Fqdn"),
-        "role": "Edge" if is_edge else "Mailbox",
-        "server_role": role,
-        "version": version_label(str(server.get("AdminDisplayVersion", ""))),
+        "role": role,
+        "roles": roles,
+        "server_role": server.get("ServerRole"),
+        "version": version,
         "admin_display_version": server.get("AdminDisplayVersion"),
         "edition": server.get("Edition"),
         "is_edge": is_edge,
+        "hub_transport": hub_transport,
+        "snapin": versions.snapin(version),
         "edge_subscribed": bool(subscriptions),
         "transport_agents": [{"identity": a.get("Identity"), "enabled": a.get("Enabled"),
                               "priority": a.get("Priority")} for a in agents],
-        "antispam_agents_installed": all(name_ in installed for name_ in ANTISPAM_AGENTS),
+        "antispam_agents_installed": bool(agents) and all(name_ in installed for name_ in ANTISPAM_AGENTS),
         "antispam_agents_enabled": bool(transport[0].get("AntispamAgentsEnabled")) if transport else False,
     }
 
@@ -87,7 +89,9 @@ def gather(connections: Connections, params: typing.Dict[str, typing.Any]) -> ty
     facts = server_facts(connections)
     recipient_filter = read_one(connections, Command("Get-RecipientFilterConfig"))
     accepted = connections.read(Command("Get-AcceptedDomain"))
-    connectors = connections.read(Command("Get-ReceiveConnector", {"Server": facts["name"]}))
+    # Receive connectors belong to the transport: a 2007/2010 server without Hub Transport has none.
+    connectors = connections.read(Command("Get-ReceiveConnector", {"Server": facts["name"]})) \
+        if (facts["is_edge"] or facts["hub_transport"]) else []
     facts["recipient_filter"] = {
         "enabled": recipient_filter.get("Enabled"),
         "recipient_validation_enabled": recipient_filter.get("RecipientValidationEnabled"),

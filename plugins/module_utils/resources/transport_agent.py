@@ -12,7 +12,7 @@ import typing
 from .. import values
 from ..commands import Command
 from ..desired_state import Plan
-from .base import Connections, Resource
+from .base import Connections, Resource, refuse_missing_options
 
 
 class TransportAgent(Resource):
@@ -45,6 +45,9 @@ class TransportAgent(Resource):
                      if str(a.get("Identity", "")).lower() == self.identity.lower()), None)
 
     def plan(self, connections: Connections) -> Plan:
+        # Exchange 2007 and 2010 have one transport per server: their agent cmdlets take no -TransportService.
+        refuse_missing_options(connections, "Get-TransportAgent",
+                               {"transport_service": "TransportService"} if self.service else {})
         agent = self._find(connections)
         agents = self._agents(connections)
         if agent is None:
@@ -80,6 +83,7 @@ class TransportAgent(Resource):
 
 def gather(connections: Connections, params: typing.Dict[str, typing.Any]) -> typing.List[typing.Dict[str, typing.Any]]:
     service = params.get("transport_service")
+    refuse_missing_options(connections, "Get-TransportAgent", {"transport_service": "TransportService"} if service else {})
     agents = connections.read(Command("Get-TransportAgent", {"TransportService": service} if service else {}))
     return [{"identity": a.get("Identity"), "enabled": a.get("Enabled"), "priority": a.get("Priority")}
             for a in sorted(agents, key=lambda a: a.get("Priority") or 0)]

@@ -2,7 +2,7 @@
 server: it answers the reads a resource makes from a table of Exchange objects, and records what is run.
 
 It offers only what resources use today: `read(command, endpoint)`, `run(*commands, endpoint, pipe)`,
-`server_name`, `endpoints[...].server` and `host_has_snapin()`, and what tasks report: `warnings`, `forget()` and
+`server_name`, `endpoints[...].server`, `host_has_snapin()` and `remember(key, learn)`, and what tasks report: `warnings`, `forget()` and
 the session counts (no sessions). A read the table does not answer fails the
 test with the command's text, so a resource that starts reading something new is noticed.
 """
@@ -29,6 +29,13 @@ class StandInConnections(object):
         self.runs: typing.List[typing.Tuple[str, bool, typing.List[typing.Any]]] = []
         self.warnings: typing.List[str] = []
         self.sessions_opened = self.sessions_reused = 0
+        self.remembered: typing.Dict[str, typing.Any] = {}
+
+    def remember(self, key: str, learn: typing.Callable[[], typing.Any]) -> typing.Any:
+        """As the sessions do: learn once, answer the same after."""
+        if key not in self.remembered:
+            self.remembered[key] = learn()
+        return self.remembered[key]
 
     def forget(self) -> None:
         """Reads are answered from the table every time: nothing is cached to forget."""

@@ -35,6 +35,10 @@ def remote_domain(name, domain_name, **properties):
 DEFAULT = remote_domain("Default", "*", AutoReplyEnabled=False, AutoForwardEnabled=False, CharacterSet="iso-8859-1")
 FABRIKAM = remote_domain("Fabrikam", "fabrikam.com")
 REMOTE_DOMAINS = {"Get-RemoteDomain": [DEFAULT, FABRIKAM]}
+# is_internal and other parameters Exchange 2010 added need the version: the session reads it once.
+REMOTE_DOMAINS_ON_2019 = dict(REMOTE_DOMAINS, **{"Get-ExchangeServer": [
+    {"Name": "EX01", "Fqdn": "ex01.contoso.com", "ServerRole": "Mailbox",
+     "AdminDisplayVersion": "Version 15.2 (Build 1544.4)"}]})
 
 FILTER = {"Enabled": True, "ExternalMailEnabled": True, "InternalMailEnabled": False, "BlockListEnabled": False,
           "RecipientValidationEnabled": False, "BlockedRecipients": ["spam@contoso.com"]}
@@ -69,7 +73,8 @@ CONNECTORS = {
 AGENTS = [{"Identity": "Transport Rule Agent", "Enabled": True, "Priority": 1},
           {"Identity": "Malware Agent", "Enabled": False, "Priority": 2},
           {"Identity": "Text Messaging Routing Agent", "Enabled": True, "Priority": 3}]
-TRANSPORT_AGENTS = {"Get-TransportAgent": AGENTS,
+# -TransportService needs the version (2007 and 2010 lack it): the session reads it once.
+TRANSPORT_AGENTS = {"Get-ExchangeServer": SERVERS, "Get-TransportAgent": AGENTS,
                     "Get-TransportAgent -TransportService 'FrontEnd'": [
                         {"Identity": "Connection Filtering Agent", "Enabled": True, "Priority": 1}]}
 
@@ -139,7 +144,7 @@ CASES = [
                  None, {"name": "Fabrikam", "domain_name": "fabrikam.net", "ndr_enabled": False},
                  id="remote_domain-domain-change-is-remove-and-create"),
     pytest.param(RemoteDomain, {"domain_name": "fabrikam.com", "allowed_oof_type": "InternalLegacy",
-                                "is_internal": True}, REMOTE_DOMAINS, "update",
+                                "is_internal": True}, REMOTE_DOMAINS_ON_2019, "update",
                  [("Set-RemoteDomain", {"Identity": "Fabrikam", "IsInternal": True}),
                   ("Set-RemoteDomain", {"Identity": "Fabrikam", "AllowedOOFType": "InternalLegacy"})],
                  None, None, id="remote_domain-oof-and-internal-never-in-one-call"),
@@ -203,7 +208,8 @@ CASES = [
                  {"internal_smtp_servers": ["10.0.1.10", "10.0.0.0/24", "10.0.2.1-10.0.2.20"]},
                  id="transport_config-append-range"),
     pytest.param(TransportConfig, {"max_recipient_envelope_limit": "Unlimited", "external_dsn_send_html": True},
-                 TRANSPORT_CONFIG, "none", [], None, None, id="transport_config-unlimited-is-a-value"),
+                 dict(TRANSPORT_CONFIG, **{"Get-ExchangeServer": SERVERS}), "none", [], None, None,
+                 id="transport_config-unlimited-is-a-value"),
     pytest.param(TransportConfig, {"max_recipient_envelope_limit": 500}, TRANSPORT_CONFIG, "update",
                  [("Set-TransportConfig", {"MaxRecipientEnvelopeLimit": 500})],
                  {"max_recipient_envelope_limit": "Unlimited"}, {"max_recipient_envelope_limit": 500},
