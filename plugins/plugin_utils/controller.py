@@ -47,6 +47,10 @@ from ansible_collections.mailhygiene.exchange.plugins.module_utils.connection_op
 )
 
 SESSION_PLUGIN = "mailhygiene.exchange.exchange_session"
+# The session plugin's options a task needs: option -> (host variable, default), as its documentation says
+# (tests/unit/plugins/plugin_utils/test_controller.py compares them).
+SESSION_TIMEOUTS = {"persistent_connect_timeout": ("exchange_session_idle_timeout", 60),
+                    "persistent_command_timeout": ("exchange_session_task_timeout", 3600)}
 
 # psrp connection option -> module option. Port, protocol, path and configuration name of an inventory
 # describe the WinRM listener: the host endpoint. The management endpoint has Exchange's defaults.
@@ -209,12 +213,12 @@ class RunOnController(RunLocally):
                         ) -> typing.Dict[str, typing.Any]:
         environment = self._task_environment()
         module = self._task.resolved_action.rsplit(".", 1)[-1]
-        options = self._session_options(task_vars)
+        options = self._session_timeouts(task_vars)
         play_context = self._session_play_context(environment, options)
         socket_path = self._socket_path(play_context)
         try:
             if not self._socket_alive(socket_path):
-                socket_path = self._start_session(play_context, options, socket_path)
+                socket_path = self._start_session(play_context, task_vars, socket_path)
             # Recorded where the strategy collects persistent connections, so it closes the sessions when the play
             # ends (and meta: reset_connection finds it).
             self._task.args["_ansible_socket"] = socket_path
@@ -225,7 +229,7 @@ class RunOnController(RunLocally):
             raise AnsibleActionFail("the Exchange session helper for %s failed: %s" % (args.get("server"), error)) from error
 
     @staticmethod
-    def _result_of(helper: Connection, reply: typing.Dict[str, typing.Any], options: typing.Dict[str, typing.Any]
+    def _result_of(helper: Connection, reply: typing.Dict[str, typing.Any], options: typing.Dict[str, int]
                    ) -> typing.Dict[str, typing.Any]:
         """Wait for the task the helper runs, on the helper's socket for waiters (one question, answered when the
         task is done or after a few seconds). Between two questions, ask on ansible-connection's socket, which
@@ -246,16 +250,13 @@ class RunOnController(RunLocally):
                 reply = dict(helper.task_result(task_id), results=reply.get("results"))
         return typing.cast(typing.Dict[str, typing.Any], reply["result"])
 
-    def _session_options(self, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
-        """The helper's options (idle and task timeouts) from the host's variables."""
-        session_class = connection_loader.get(SESSION_PLUGIN, class_only=True)
-        names = C.config.get_plugin_vars("connection", session_class._load_name)
-        variables = {name: self._templar.template(task_vars[name]) for name in names if name in task_vars}
-        return typing.cast(typing.Dict[str, typing.Any],
-                           C.config.get_plugin_options("connection", session_class._load_name, variables=variables))
+    def _session_timeouts(self, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, int]:
+        """The helper's idle and task timeouts from the host's variables. Read directly (SESSION_TIMEOUTS): the
+        plugin's option definitions would cost every task a parse of its documentation."""
+        return {option: int(self._templar.template(task_vars.get(variable, default)))
+                for option, (variable, default) in SESSION_TIMEOUTS.items()}
 
-    def _session_play_context(self, environment: typing.Dict[str, str], options: typing.Dict[str, typing.Any]
-                              ) -> typing.Any:
+    def _session_play_context(self, environment: typing.Dict[str, str], options: typing.Dict[str, int]) -> typing.Any:
         """The play context the helper is started with. Ansible names a helper's socket after the address, port,
         user and connection of its play context, and the ansible-playbook process. One helper serves every host
         of the run; the user field carries a digest of what must be the same for all its tasks (the session
@@ -301,7 +302,7 @@ class RunOnController(RunLocally):
         finally:
             probe.close()
 
-    def _start_session(self, play_context: typing.Any, options: typing.Dict[str, typing.Any], socket_path: str
+    def _start_session(self, play_context: typing.Any, task_vars: typing.Dict[str, typing.Any], socket_path: str
                        ) -> str:
         """Start the helper with Ansible's own ansible-connection, on the run's first task (and again only after
         the helper ended at its idle timeout). The hosts' first tasks come at once: one starts it, the others
@@ -317,6 +318,10 @@ class RunOnController(RunLocally):
             fcntl.flock(lock, fcntl.LOCK_EX)
             if self._socket_alive(socket_path):
                 return socket_path
+            session_class = connection_loader.get(SESSION_PLUGIN, class_only=True)
+            names = C.config.get_plugin_vars("connection", session_class._load_name)
+            variables = {name: self._templar.template(task_vars[name]) for name in names if name in task_vars}
+            options = C.config.get_plugin_options("connection", session_class._load_name, variables=variables)
             return typing.cast(str, start_connection(play_context, options, self._task._uuid))
         finally:
             os.close(lock)
