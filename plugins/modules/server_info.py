@@ -13,8 +13,6 @@ description:
   - Returns the server's name, role, version, Edge subscription, transport agents, anti-spam state, recipient filter,
     accepted domains and receive connectors, reading each object type once. Changes nothing.
   - The role mailhygiene.exchange.backscatter_baseline uses it to choose what applies to each server.
-<<<<<<< HEAD
-=======
   - Knows Exchange 2007, 2010, 2013, 2016, 2019 and Subscription Edition from the server's C(AdminDisplayVersion), and
     reads the transport settings with the version's cmdlet (C(Get-TransportServer) on 2007 and 2010,
     C(Get-TransportService) on 2013 and later).
@@ -22,9 +20,6 @@ description:
     which has no PowerShell; the collection's docs/exchange-versions.md, section "Exchange 2003", shows how its
     recipient filtering and non-delivery report settings map to the ones this collection manages. Fails too, naming
     the string, for a version it does not know.
-author:
-  - mailhygiene.exchange contributors (@mailhygiene)
->>>>>>> legacy-collection
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes.info_module
