@@ -237,7 +237,7 @@ class RunOnController(RunLocally):
         timeout = int(options["persistent_command_timeout"])
         ask_every = max(0.5, min(10.0, int(options["persistent_connect_timeout"]) / 2.0))
         deadline = time.monotonic() + timeout
-        task_id = reply.get("task")
+        task_id = str(reply.get("task"))
         while "result" not in reply:
             if reply.get("lost"):
                 raise AnsibleActionFail("the Exchange session helper ended while the task ran (its idle timeout, "
