@@ -12,11 +12,12 @@ description:
   - Keeps a server's Exchange remote PowerShell sessions (the management endpoint, and the host endpoint when a
     task needs it) open between tasks, so every task of this collection on that host in a play runs on the same
     session instead of opening its own. Opening an Exchange session costs seconds and is throttled.
-  - You do not set this as a host's connection. The collection's action plugin starts it on a host's first task
-    (through Ansible's own C(ansible-connection) helper) and talks to it directly on later tasks. Ansible closes
-    the sessions at the end of the play and on the C(reset_connection) meta task; the helper process itself ends after
-    the idle timeout. The host's own connection (for example C(ansible.builtin.psrp)) stays what the inventory
-    says, for every other task.
+  - You do not set this as a host's connection. The collection's action plugin starts it on the playbook run's
+    first task of this collection (through Ansible's own C(ansible-connection) helper), and every task, on every
+    host, talks to it directly. One helper process serves all hosts of the run; it runs each task in a thread of
+    its own, so the hosts' tasks run at the same time. Ansible closes the sessions at the end of the play and on
+    the C(reset_connection) meta task; the helper process itself ends after the idle timeout. The host's own
+    connection (for example C(ansible.builtin.psrp)) stays what the inventory says, for every other task.
   - A session is never shared between different servers, endpoints, users or credentials (including Kerberos
     ticket caches); each set of connection options gets its own.
   - Turn it off per host or group with the variable C(exchange_persistent_session=false); each task then opens
@@ -28,15 +29,16 @@ options:
     description:
       - Idle timeout in seconds. When no task has used the helper for this long, its sessions are closed and it
         ends; the next task starts a new one. The helper also ends, closing its sessions, within a second of the
-        C(ansible-playbook) that started it ending or being killed.
+        C(ansible-playbook) that started it ending or being killed. Hosts with different values get different
+        helpers.
     type: int
     default: 60
     vars:
       - name: exchange_session_idle_timeout
   persistent_command_timeout:
     description:
-      - The longest one task may take in the session, in seconds (an agent install with a transport restart
-        included).
+      - The longest one task may take, in seconds (an agent install with a transport restart included). After it
+        the task fails, saying so; a command already sent may still finish on the server.
     type: int
     default: 3600
     vars:
