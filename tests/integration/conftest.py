@@ -25,6 +25,51 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def contoso_lab(servers: typing.List[typing.Dict[str, typing.Any]]) -> typing.Dict[str, typing.Any]:
+    """A lab definition: the Contoso organisation with one mailbox (alice@contoso.com), the administrator
+    ansible / Password123!, Basic and Negotiate with message encryption, and the servers given."""
+    return {
+        "organization": {"name": "Contoso", "domain": "contoso.com",
+                         "recipients": [{"name": "Alice Adams", "address": "alice@contoso.com"}]},
+        "servers": servers,
+        "users": [{"name": "ansible", "password": "Password123!"}],
+        "auth": {"basic": True, "negotiate": True, "allow_unencrypted": False},
+    }
+
+
+def lab_fixture(servers: typing.List[typing.Dict[str, typing.Any]]) -> typing.Any:
+    """A test module's `exchange_lab` fixture: contoso_lab(servers), started once for the module."""
+    from exchange_emulator.pytest_plugin import start_lab
+
+    @pytest.fixture(scope="module")
+    def exchange_lab(tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[typing.Any]:
+        running = start_lab(contoso_lab(servers), tmp_path_factory.mktemp("lab"))
+        yield running
+        running.stop()
+
+    return exchange_lab
+
+
+def mutating(lab: typing.Any, mark: int, server: typing.Optional[str] = None) -> typing.List[str]:
+    """The changing commands the lab received since the mark (on one server, or on all)."""
+    return [e["command"] for e in lab.mutating_since(mark) if server is None or e["server"] == server]
+
+
+def check_apply_rerun(ansible: typing.Any, module: str, options: typing.Dict[str, typing.Any], host: str
+                      ) -> typing.Dict[str, typing.Any]:
+    """A change's life: check mode plans it and sends nothing that changes, applying it changes, the same task
+    again changes nothing. Returns the applying task's result."""
+    lab = ansible.lab
+    mark = lab.mark()
+    run = ansible.play([{"name": "plan", module: options, "check_mode": True}], hosts=host)
+    assert run.returncode == 0 and run.task("plan", host)["changed"], run.output[-3000:]
+    assert mutating(lab, mark) == []
+    run = ansible.play([{"name": "apply", module: options}, {"name": "again", module: options}], hosts=host)
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.task("apply", host)["changed"] and not run.task("again", host)["changed"]
+    return typing.cast(typing.Dict[str, typing.Any], run.task("apply", host))
+
+
 def collections_path() -> str:
     path = os.environ.get("EXCHANGE_TEST_COLLECTIONS_PATH")
     if not path:
@@ -51,6 +96,11 @@ class PlaybookRun(object):
 
     def status(self, name: str, host: str = "ex01") -> str:
         return str(self._entries(name, host)[0]["status"])
+
+    def failure(self, name: str, host: str = "ex01") -> typing.Dict[str, typing.Any]:
+        """The result of a task that must have failed (with ignore_errors)."""
+        assert self.status(name, host) == "failed", self.task(name, host)
+        return self.task(name, host)
 
 
 class Ansible(object):

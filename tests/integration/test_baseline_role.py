@@ -6,13 +6,11 @@ import json
 
 from exchange_emulator import audit
 
+from conftest import mutating
+
 SETTINGS = {"backscatter_baseline_partners": [{"name": "Fabrikam", "domain_name": "fabrikam.example"}],
             "backscatter_baseline_internal_relays": ["10.0.1.10", "10.0.2.0/24"],
             "backscatter_baseline_validated_domains": ["contoso.com"]}
-
-
-def mutating_on(lab, mark, server):
-    return [e["command"] for e in lab.mutating_since(mark) if e["server"] == server]
 
 
 def test_bad_role_input_fails_before_any_connection(ansible):
@@ -58,10 +56,10 @@ def test_check_audit_harden_rerun_audit(ansible, tmp_path):
     mark = lab.mark()
     harden = ansible.run("mailhygiene.exchange.harden", extra_vars=SETTINGS)
     assert harden.returncode == 0, harden.output[-3000:]
-    assert mutating_on(lab, mark, "EX01") == ["Set-RemoteDomain", "New-RemoteDomain", "Set-RemoteDomain",
+    assert mutating(lab, mark, "EX01") == ["Set-RemoteDomain", "New-RemoteDomain", "Set-RemoteDomain",
                                               "Set-TransportConfig"]
-    assert mutating_on(lab, mark, "EDGE01") == ["Set-RecipientFilterConfig"]
-    assert mutating_on(lab, mark, "EX02") == []  # the organisation's settings are written once
+    assert mutating(lab, mark, "EDGE01") == ["Set-RecipientFilterConfig"]
+    assert mutating(lab, mark, "EX02") == []  # the organisation's settings are written once
     # per host: one session for the whole role (server_info, the batch and the agents' check share it)
     assert len(lab.sessions_since(mark, "EX01")) == 1 and len(lab.sessions_since(mark, "EDGE01")) == 1
 

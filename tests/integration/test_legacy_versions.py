@@ -5,11 +5,10 @@ mode sends nothing that changes; a rerun changes nothing."""
 
 from __future__ import annotations
 
-import pytest
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from exchange_emulator.pytest_plugin import start_lab
+from conftest import check_apply_rerun, lab_fixture, mutating
 
 ANTISPAM = ["Content Filter Agent", "Sender Id Agent", "Sender Filter Agent", "Recipient Filter Agent",
             "Protocol Analysis Agent"]
@@ -18,25 +17,9 @@ SETTINGS = {"exchange_hosts": "all", "backscatter_baseline_partners": ["fabrikam
 APPLY = "Apply the baseline to this server in one session (organisation settings on the organisation host only)"
 AGENTS = "Install the anti-spam agents and restart transport, a batch of servers at a time"
 
-
-@pytest.fixture(scope="module")
-def exchange_lab(tmp_path_factory):
-    lab = {
-        "organization": {"name": "Contoso", "domain": "contoso.com",
-                         "recipients": [{"name": "Alice Adams", "address": "alice@contoso.com"}]},
-        "servers": [{"name": "HUB10", "role": "HubTransport", "version": "2010", "port": 0},
-                    {"name": "MBX16", "role": "Mailbox", "version": "2016", "port": 0},
-                    {"name": "EDGE19", "role": "Edge", "version": "2019", "edge_subscribed": True, "port": 0}],
-        "users": [{"name": "ansible", "password": "Password123!"}],
-        "auth": {"basic": True, "negotiate": True, "allow_unencrypted": False},
-    }
-    running = start_lab(lab, tmp_path_factory.mktemp("lab"))
-    yield running
-    running.stop()
-
-
-def mutating(lab, mark, server=None):
-    return [e["command"] for e in lab.mutating_since(mark) if server is None or e["server"] == server]
+exchange_lab = lab_fixture([{"name": "HUB10", "role": "HubTransport", "version": "2010", "port": 0},
+                             {"name": "MBX16", "role": "Mailbox", "version": "2016", "port": 0},
+                             {"name": "EDGE19", "role": "Edge", "version": "2019", "edge_subscribed": True, "port": 0}])
 
 
 def sent(lab, mark, server):
@@ -63,14 +46,9 @@ def test_remote_domain_on_2010_check_apply_rerun(ansible):
     module = "mailhygiene.exchange.remote_domain"
     options = {"domain_name": "*", "ndr_enabled": False, "ndr_diagnostic_info_enabled": False}
     mark = lab.mark()
-    run = ansible.play([{"name": "plan", module: options, "check_mode": True}], hosts="hub10")
-    assert run.returncode == 0 and run.task("plan", "hub10")["changed"], run.output[-3000:]
-    assert mutating(lab, mark) == []
-    run = ansible.play([{"name": "apply", module: options}, {"name": "again", module: options}], hosts="hub10")
-    assert run.returncode == 0, run.output[-3000:]
-    assert run.task("apply", "hub10")["commands"] == [
+    applied = check_apply_rerun(ansible, module, options, "hub10")
+    assert applied["commands"] == [
         "Set-RemoteDomain -Identity 'Default' -NDREnabled:$false -NDRDiagnosticInfoEnabled:$false"]
-    assert not run.task("again", "hub10")["changed"]
     assert mutating(lab, mark) == ["Set-RemoteDomain"]
 
 
@@ -90,14 +68,13 @@ def test_what_2010_lacks_is_refused_before_anything_is_sent(ansible):
         {"name": "service info", "mailhygiene.exchange.transport_agent_info": {"transport_service": "Hub"},
          "ignore_errors": True},
     ], hosts="hub10")
-    threshold = run.task("threshold", "hub10")
-    assert run.status("threshold", "hub10") == "failed" and threshold["error_type"] == "ParameterNotInVersion"
+    threshold = run.failure("threshold", "hub10")
+    assert threshold["error_type"] == "ParameterNotInVersion"
     assert threshold["msg"].startswith("message_count_threshold: the server runs Exchange 2010, whose Set-RemoteDomain "
                                        "has no -MessageCountThreshold parameter (Exchange 2013 added it).")
-    assert run.task("threshold check", "hub10")["error_type"] == "ParameterNotInVersion"
+    assert run.failure("threshold check", "hub10")["error_type"] == "ParameterNotInVersion"
     for name in ("service", "service info"):
-        result = run.task(name, "hub10")
-        assert run.status(name, "hub10") == "failed" and "transport_service: the server runs Exchange 2010" in result["msg"]
+        assert "transport_service: the server runs Exchange 2010" in run.failure(name, "hub10")["msg"]
     assert mutating(lab, mark) == []
     # Only reads reached the server; nothing carried a parameter 2010 lacks.
     assert set(sent(lab, mark, "HUB10")) <= {"Get-ExchangeServer"}
@@ -127,14 +104,11 @@ def test_the_emulated_2010_refuses_the_same_parameter(ansible):
 def test_recipient_filter_and_agents_on_the_2010_hub(ansible):
     lab = ansible.lab
     mark = lab.mark()
+    install = check_apply_rerun(ansible, "mailhygiene.exchange.antispam_agents", {}, "hub10")
+    assert install["antispam_agents"]["installed"] is True
+    check_apply_rerun(ansible, "mailhygiene.exchange.recipient_filter",
+                      {"enabled": True, "recipient_validation_enabled": True}, "hub10")
     run = ansible.play([
-        {"name": "plan", "mailhygiene.exchange.antispam_agents": {}, "check_mode": True},
-        {"name": "install", "mailhygiene.exchange.antispam_agents": {}},
-        {"name": "again", "mailhygiene.exchange.antispam_agents": {}},
-        {"name": "filter", "mailhygiene.exchange.recipient_filter": {"enabled": True,
-                                                                     "recipient_validation_enabled": True}},
-        {"name": "filter again", "mailhygiene.exchange.recipient_filter": {"enabled": True,
-                                                                           "recipient_validation_enabled": True}},
         {"name": "disable", "mailhygiene.exchange.transport_agent": {"identity": "Content Filter Agent",
                                                                      "enabled": False}},
         {"name": "enable", "mailhygiene.exchange.transport_agent": {"identity": "Content Filter Agent",
@@ -143,11 +117,6 @@ def test_recipient_filter_and_agents_on_the_2010_hub(ansible):
         {"name": "facts", "mailhygiene.exchange.server_info": {}},
     ], hosts="hub10")
     assert run.returncode == 0, run.output[-3000:]
-    assert run.task("plan", "hub10")["changed"]
-    install = run.task("install", "hub10")
-    assert install["changed"] and install["antispam_agents"]["installed"] is True
-    assert not run.task("again", "hub10")["changed"]
-    assert run.task("filter", "hub10")["changed"] and not run.task("filter again", "hub10")["changed"]
     assert run.task("disable", "hub10")["commands"] == [
         "Disable-TransportAgent -Identity 'Content Filter Agent' -Confirm:$false"]
     assert run.task("enable", "hub10")["commands"] == ["Enable-TransportAgent -Identity 'Content Filter Agent'"]
