@@ -235,12 +235,12 @@ class Session(object):
             names = [str(o.get("Name") or o.get("_Value") or "") for o in registered.objects]
             self.snapin = versions.choose_snapin(names)
             if self.snapin is None:
+                found = ", ".join(n for n in names if n) or "none"
                 raise NoExchangeSnapin(
                     "management_endpoint=host_snapin: %s has no Exchange management snap-in registered (%s; found: "
                     "%s). Run the tasks against a server with the Exchange Management Tools installed (Exchange 2007 "
                     "or later), or use management_endpoint=remote_powershell for Exchange 2010 and later Mailbox "
-                    "and Client Access servers." % (self.endpoint.url, ", ".join(versions.SNAPIN_PREFERENCE),
-                                                     ", ".join(n for n in names if n) or "none"))
+                    "and Client Access servers." % (self.endpoint.url, ", ".join(versions.SNAPIN_PREFERENCE), found))
         self.run(Command("Add-PSSnapin", {"Name": self.snapin}))
 
     def close(self) -> None:

@@ -57,7 +57,7 @@ def test_check_audit_harden_rerun_audit(ansible, tmp_path):
     harden = ansible.run("mailhygiene.exchange.harden", extra_vars=SETTINGS)
     assert harden.returncode == 0, harden.output[-3000:]
     assert mutating(lab, mark, "EX01") == ["Set-RemoteDomain", "New-RemoteDomain", "Set-RemoteDomain",
-                                              "Set-TransportConfig"]
+                                           "Set-TransportConfig"]
     assert mutating(lab, mark, "EDGE01") == ["Set-RecipientFilterConfig"]
     assert mutating(lab, mark, "EX02") == []  # the organisation's settings are written once
     # per host: one session for the whole role (server_info, the batch and the agents' check share it)

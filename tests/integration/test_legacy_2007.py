@@ -10,8 +10,8 @@ SCRIPTS_2007 = "C:\\Program Files\\Microsoft\\Exchange Server\\Scripts\\"
 APPLY = "Apply the baseline to this server in one session (organisation settings on the organisation host only)"
 
 exchange_lab = lab_fixture([{"name": "HUB07", "role": "HubTransport", "version": "2007", "port": 0},
-                             {"name": "MBX10", "role": "Mailbox", "version": "2010", "port": 0},
-                             {"name": "EX03", "version": "2003"}])
+                            {"name": "MBX10", "role": "Mailbox", "version": "2010", "port": 0},
+                            {"name": "EX03", "version": "2003"}])
 
 
 def test_server_info_on_2007_and_2010(ansible):

@@ -18,8 +18,8 @@ APPLY = "Apply the baseline to this server in one session (organisation settings
 AGENTS = "Install the anti-spam agents and restart transport, a batch of servers at a time"
 
 exchange_lab = lab_fixture([{"name": "HUB10", "role": "HubTransport", "version": "2010", "port": 0},
-                             {"name": "MBX16", "role": "Mailbox", "version": "2016", "port": 0},
-                             {"name": "EDGE19", "role": "Edge", "version": "2019", "edge_subscribed": True, "port": 0}])
+                            {"name": "MBX16", "role": "Mailbox", "version": "2016", "port": 0},
+                            {"name": "EDGE19", "role": "Edge", "version": "2019", "edge_subscribed": True, "port": 0}])
 
 
 def sent(lab, mark, server):

@@ -24,8 +24,9 @@ from ansible_collections.mailhygiene.exchange.plugins.module_utils.session impor
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.values import InvalidValue
 from ansible_collections.mailhygiene.exchange.tests.unit.plugins.module_utils.stand_in import StandInConnections
 
-SERVERS = {"Get-ExchangeServer": [{"Name": "EX01", "Fqdn": "ex01.contoso.com", "ServerRole": "Mailbox",
-                                    "AdminDisplayVersion": "Version 15.2 (Build 1544.4)"}]}
+SERVER = {"Name": "EX01", "Fqdn": "ex01.contoso.com", "ServerRole": "Mailbox",
+          "AdminDisplayVersion": "Version 15.2 (Build 1544.4)"}
+SERVERS = {"Get-ExchangeServer": [SERVER]}
 CONNECTOR = {"Name": "Default Frontend EX01", "Identity": "EX01\\Default Frontend EX01", "TarpitInterval": "00:00:05"}
 
 
