@@ -18,6 +18,7 @@ description:
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes
+  - mailhygiene.exchange.transport_service
 options:
   identity:
     description:
@@ -33,14 +34,6 @@ options:
     description:
       - The agent's priority, from 1 to the number of agents of the transport service.
     type: int
-  transport_service:
-    description:
-      - The transport service whose agents are meant. Defaults to C(Hub) on Mailbox servers and C(Edge) on Edge
-        servers.
-      - Exchange 2013 and later only. Exchange 2007 and 2010 have one transport per server and no such parameter;
-        there the task fails before anything is sent when this is set.
-    type: str
-    choices: [Hub, FrontEnd, Edge]
 seealso:
   - module: mailhygiene.exchange.transport_agent_info
   - module: mailhygiene.exchange.antispam_agents

@@ -14,14 +14,8 @@ description:
 extends_documentation_fragment:
   - mailhygiene.exchange.connection
   - mailhygiene.exchange.attributes.info_module
-options:
-  transport_service:
-    description:
-      - The transport service whose agents to read. Defaults to C(Hub) on Mailbox and C(Edge) on Edge servers.
-      - Exchange 2013 and later only. Exchange 2007 and 2010 have one transport per server and no such parameter;
-        there the task fails before anything is sent when this is set.
-    type: str
-    choices: [Hub, FrontEnd, Edge]
+  - mailhygiene.exchange.transport_service
+options: {}
 seealso:
   - module: mailhygiene.exchange.transport_agent
 """
@@ -45,10 +39,12 @@ transport_agents:
 """
 
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.module import InfoTask
-from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.transport_agent import gather
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.transport_agent import (
+    TRANSPORT_SERVICE_SPEC, gather,
+)
 
 
-TASK = InfoTask(gather, "transport_agents", {"transport_service": {"type": "str", "choices": ["Hub", "FrontEnd", "Edge"]}})
+TASK = InfoTask(gather, "transport_agents", TRANSPORT_SERVICE_SPEC)
 
 
 def main() -> None:

@@ -36,23 +36,28 @@ options:
     default: append
   external_dsn_send_html:
     description:
-      - ExternalDsnSendHtml (Exchange property C(ExternalDsnSendHtml).)
+      - Whether delivery status notifications (NDRs, delay and delivery reports) to senders outside the
+        organisation are HTML rather than plain text (Exchange property C(ExternalDsnSendHtml)).
+      - Exchange 2010 and later. Exchange 2007 keeps the four DSN settings per server (C(Set-TransportServer));
+        there the task fails before anything is sent when one of them is set.
     type: bool
   internal_dsn_send_html:
     description:
-      - InternalDsnSendHtml (Exchange property C(InternalDsnSendHtml).)
+      - The same for senders inside the organisation (C(InternalDsnSendHtml)).
     type: bool
   external_delay_dsn_enabled:
     description:
-      - ExternalDelayDsnEnabled (Exchange property C(ExternalDelayDsnEnabled).)
+      - Whether a delay notification is created for an external message that could not be delivered at once
+        (C(ExternalDelayDsnEnabled)). It goes to the message's sender.
     type: bool
   internal_delay_dsn_enabled:
     description:
-      - InternalDelayDsnEnabled (Exchange property C(InternalDelayDsnEnabled).)
+      - The same for internal messages (C(InternalDelayDsnEnabled)).
     type: bool
   max_recipient_envelope_limit:
     description:
-      - MaxRecipientEnvelopeLimit (Exchange property C(MaxRecipientEnvelopeLimit).)
+      - The most recipients one message may have, a distribution group counting as one (Exchange property
+        C(MaxRecipientEnvelopeLimit)); a number or C(Unlimited).
     type: raw
 """
 

@@ -15,13 +15,17 @@ from ..desired_state import Plan
 from .base import Connections, Resource, refuse_missing_options
 
 
+# The transport_service option of transport_agent and transport_agent_info (doc fragment transport_service).
+TRANSPORT_SERVICE_SPEC = {"transport_service": {"type": "str", "choices": ["Hub", "FrontEnd", "Edge"]}}
+
+
 class TransportAgent(Resource):
     kind = "transport_agent"
     identity_spec = {
         "identity": {"type": "str", "required": True, "aliases": ["name"]},
         "enabled": {"type": "bool"},
         "priority": {"type": "int"},
-        "transport_service": {"type": "str", "choices": ["Hub", "FrontEnd", "Edge"]},
+        **TRANSPORT_SERVICE_SPEC,
     }
 
     def __init__(self, params: typing.Dict[str, typing.Any]) -> None:
