@@ -7,6 +7,7 @@ front and services, and the lab file's errors."""
 
 from __future__ import annotations
 
+import json
 import pathlib
 import smtplib
 import typing
@@ -28,6 +29,7 @@ from exchange_checks import (
 from exchange_emulator.exchange.cmdlet import VERSION_ORDER
 from exchange_emulator.exchange.versions import PARAMETER_SINCE
 from exchange_emulator.lab import LabError, initial_state, load_lab, parse_lab
+from exchange_emulator.scenario import inventory
 
 from clients import host_pool, management_pool
 
@@ -124,6 +126,17 @@ def test_exchange_2003_has_no_endpoints(legacy):
     server = legacy.server("EX03")
     assert (server["port"], server["host_url"], server["management_url"], server["smtp_port"]) == \
         (None, None, None, None)
+
+
+def test_the_inventory_groups_hub_transport_servers(legacy):
+    """What `exchange-emulator inventory` writes for this lab: Hub Transport servers in exchange_hub (2007 through
+    the snap-in), the 2010 Mailbox server in exchange_mailbox, the 2003 server nowhere."""
+    groups = inventory(json.loads((legacy.state_dir / "endpoints.json").read_text()))["all"]["children"]["exchange"]
+    hosts = {name: sorted(group["hosts"]) for name, group in groups["children"].items()}
+    assert hosts == {"exchange_hub": ["hub07", "hub10"], "exchange_mailbox": ["ex16", "mbx10"],
+                     "exchange_edge": ["edge19"]}
+    assert groups["children"]["exchange_hub"]["hosts"]["hub07"]["exchange_management_endpoint"] == "host_snapin"
+    assert "exchange_management_endpoint" not in groups["children"]["exchange_hub"]["hosts"]["hub10"]
 
 
 # ---------------------------------------------------------------------------------------------- transport servers

@@ -5,7 +5,7 @@ The inventory has one host per server, with the psrp connection variables an inv
 servers has (`ansible_connection: psrp`, NTLM over http to the server's port) and the variables the
 mailhygiene.exchange collection reads (`exchange_server_name`, `exchange_port`; `exchange_management_endpoint:
 host_snapin` and the SMTP front door for Edge servers), in the groups exchange, exchange_mailbox and
-exchange_edge.
+exchange_edge, and exchange_hub for Exchange 2007 and 2010 servers with the Hub Transport role.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def inventory(endpoints: dict[str, typing.Any]) -> dict[str, typing.Any]:
     """The Ansible inventory (YAML structure) of a running lab, from its endpoints (`endpoints.json`)."""
     mailbox: dict[str, typing.Any] = {}
     edge: dict[str, typing.Any] = {}
+    hub: dict[str, typing.Any] = {}
     for server in endpoints["servers"]:
         if server["port"] is None:
             continue  # an Exchange 2003 server: listed by Get-ExchangeServer, not reachable
@@ -45,11 +46,14 @@ def inventory(endpoints: dict[str, typing.Any]) -> dict[str, typing.Any]:
             host["exchange_port"] = server["port"]
             if server.get("management_url") is None:
                 host["exchange_management_endpoint"] = "host_snapin"  # Exchange 2007: no remote PowerShell
-            mailbox[server["name"].lower()] = host
+            (hub if "HubTransport" in server["role"] else mailbox)[server["name"].lower()] = host
     user = endpoints["users"][0]
-    hosts = {s["host"] for s in endpoints["servers"]} or {"127.0.0.1"}
+    hosts = {s["host"] for s in endpoints["servers"] if s["host"]} or {"127.0.0.1"}
+    groups = {"exchange_mailbox": {"hosts": mailbox}, "exchange_edge": {"hosts": edge}}
+    if hub:
+        groups["exchange_hub"] = {"hosts": hub}
     return {"all": {"children": {"exchange": {
-        "children": {"exchange_mailbox": {"hosts": mailbox}, "exchange_edge": {"hosts": edge}},
+        "children": groups,
         "vars": {"ansible_host": sorted(hosts)[0], "ansible_connection": "psrp", "ansible_psrp_protocol": "http",
                  "ansible_psrp_auth": "ntlm", "ansible_user": user["name"], "ansible_password": user["password"],
                  "exchange_lab_state": endpoints["state_dir"]},
