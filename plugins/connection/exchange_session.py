@@ -88,6 +88,14 @@ class Server(object):
         self.close_after_task = False  # a reset came while a task used it
 
 
+class RunningTask(object):
+    """A task started by start_task: its result once done."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.result: Result = {}
+
+
 class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no type information
     """Runs this collection's tasks, for every host of a playbook run, on sessions that outlive them. Lives in an
     `ansible-connection` process, which serves one request at a time on its socket (JSON-RPC): start_task starts
@@ -101,12 +109,11 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         super().__init__(play_context, *args, **kwargs)
         self._messages: typing.List[typing.Tuple[str, str]] = []
         self._conn_closed = False
-        self._lock = threading.Lock()  # guards the two dictionaries below
+        self._lock = threading.Lock()  # guards _servers and _tasks
         # One Server per server and set of connection options: sessions are never shared between users or
         # credentials.
         self._servers: typing.Dict[str, Server] = {}
-        self._results: typing.Dict[str, typing.Optional[Result]] = {}  # task id -> result, None while it runs
-        self._done: typing.Dict[str, threading.Event] = {}
+        self._tasks: typing.Dict[str, RunningTask] = {}  # by id, until its result is given
         self._task_ids = itertools.count(1)
         self._results_listener: typing.Optional[socket.socket] = None
         self._results_path = ""
@@ -146,12 +153,11 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         problem = missing_requirement(params)
         if problem is not None:
             return {"result": dict(problem.result, failed=True, msg=problem.msg)}
-        task_id = str(next(self._task_ids))
+        task_id, running = str(next(self._task_ids)), RunningTask()
         with self._lock:
-            self._results[task_id] = None
-            self._done[task_id] = threading.Event()
+            self._tasks[task_id] = running
         threading.Thread(target=self._run_task, name="task-%s" % task_id, daemon=True,
-                         args=(task_id, task, params, check_mode, environment, validation._no_log_values)).start()
+                         args=(running, task, params, check_mode, environment, validation._no_log_values)).start()
         return {"task": task_id, "results": self._listen_for_waiters()}
 
     def task_result(self, task_id: str, wait: float = 0) -> Result:
@@ -160,14 +166,14 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         that has ended). Called with a wait only on the waiters' socket (below), never on ansible-connection's,
         which serves one request at a time."""
         with self._lock:
-            done = self._done.get(task_id)
-        if done is None:
+            running = self._tasks.get(task_id)
+        if running is None:
             return {"lost": True}
-        if not done.wait(wait):
+        if not running.done.wait(wait):
             return {"running": True}
         with self._lock:
-            self._done.pop(task_id, None)
-            return {"result": self._results.pop(task_id)}
+            self._tasks.pop(task_id, None)
+        return {"result": running.result}
 
     def _listen_for_waiters(self) -> str:
         """The socket on which the workers wait for their tasks' results, beside ansible-connection's: a thread per
@@ -202,7 +208,7 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
             except (OSError, ValueError, IndexError):
                 pass  # the worker went away (interrupted): its result stays until the helper ends
 
-    def _run_task(self, task_id: str, task: typing.Any, params: Result, check_mode: bool,
+    def _run_task(self, running: RunningTask, task: typing.Any, params: Result, check_mode: bool,
                   environment: typing.Dict[str, str], no_log_values: typing.Set[str]) -> None:
         context: typing.Optional[TaskContext] = None
         try:
@@ -229,9 +235,8 @@ class Connection(ConnectionBase):  # type: ignore[misc]  # ansible-core has no t
         if context is not None and context.warnings:
             result["warnings"] = context.warnings
         result["invocation"] = {"module_args": params}
-        with self._lock:
-            self._results[task_id] = typing.cast(Result, remove_values(result, no_log_values))
-            self._done[task_id].set()
+        running.result = typing.cast(Result, remove_values(result, no_log_values))
+        running.done.set()
 
     def _take_server(self, key: str, params: Result, check_mode: bool) -> Server:
         """The server's sessions for these connection options, for this task alone: two inventory hosts may name

@@ -138,8 +138,7 @@ class RunOnController(RunLocally):
         # Loading the plugin files its option definitions under its load name; by the short name they are
         # filed under "psrp", where the lookups below find them (by its FQCN they would be elsewhere).
         connection_loader.get("psrp", class_only=True)
-        names = C.config.get_plugin_vars("connection", "psrp")
-        variables = {name: self._templar.template(task_vars[name]) for name in names if name in task_vars}
+        variables = self._plugin_variables("psrp", task_vars)
         options, origins = C.config.get_plugin_options_and_origins("connection", "psrp", variables=variables)
         found = {}
         for psrp_name, module_name in PSRP_OPTIONS.items():
@@ -152,6 +151,11 @@ class RunOnController(RunLocally):
             # As the psrp plugin decides: 5985 is http, any other port https.
             found["host_protocol"] = "http" if int(found["host_port"]) == 5985 else "https"
         return found
+
+    def _plugin_variables(self, load_name: str, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, typing.Any]:
+        """The host's values of the variables a loaded connection plugin reads its options from, templated."""
+        names = C.config.get_plugin_vars("connection", load_name)
+        return {name: self._templar.template(task_vars[name]) for name in names if name in task_vars}
 
     def _command_line_credentials(self) -> typing.Dict[str, typing.Any]:
         """The user and password given to ansible-playbook (-u, --ask-pass, --connection-password-file; what an
@@ -237,7 +241,7 @@ class RunOnController(RunLocally):
         timeout = int(options["persistent_command_timeout"])
         ask_every = max(0.5, min(10.0, int(options["persistent_connect_timeout"]) / 2.0))
         deadline = time.monotonic() + timeout
-        task_id = str(reply.get("task"))
+        task_id, waiters = str(reply.get("task")), str(reply.get("results"))
         while "result" not in reply:
             if reply.get("lost"):
                 raise AnsibleActionFail("the Exchange session helper ended while the task ran (its idle timeout, "
@@ -245,9 +249,9 @@ class RunOnController(RunLocally):
             if time.monotonic() > deadline:
                 raise AnsibleActionFail("the task did not end within %d s (exchange_session_task_timeout); it may "
                                         "still run on the server" % timeout)
-            reply = _wait_for_task(reply["results"], task_id, ask_every)
+            reply = _wait_for_task(waiters, task_id, ask_every)
             if "result" not in reply:
-                reply = dict(helper.task_result(task_id), results=reply.get("results"))
+                reply = helper.task_result(task_id)
         return typing.cast(typing.Dict[str, typing.Any], reply["result"])
 
     def _session_timeouts(self, task_vars: typing.Dict[str, typing.Any]) -> typing.Dict[str, int]:
@@ -318,10 +322,9 @@ class RunOnController(RunLocally):
             fcntl.flock(lock, fcntl.LOCK_EX)
             if self._socket_alive(socket_path):
                 return socket_path
-            session_class = connection_loader.get(SESSION_PLUGIN, class_only=True)
-            names = C.config.get_plugin_vars("connection", session_class._load_name)
-            variables = {name: self._templar.template(task_vars[name]) for name in names if name in task_vars}
-            options = C.config.get_plugin_options("connection", session_class._load_name, variables=variables)
+            load_name = connection_loader.get(SESSION_PLUGIN, class_only=True)._load_name
+            options = C.config.get_plugin_options("connection", load_name,
+                                                  variables=self._plugin_variables(load_name, task_vars))
             return typing.cast(str, start_connection(play_context, options, self._task._uuid))
         finally:
             os.close(lock)
@@ -345,4 +348,4 @@ def _wait_for_task(path: str, task_id: str, seconds: float) -> typing.Dict[str, 
         waiter.close()
     if not answer:
         raise ConnectionError("the helper closed %s without an answer" % path)
-    return dict(json.loads(answer.decode("utf-8")), results=path)
+    return typing.cast(typing.Dict[str, typing.Any], json.loads(answer.decode("utf-8")))
