@@ -77,7 +77,7 @@ FIRST_VERSION: typing.Dict[str, typing.Dict[str, str]] = {
 ELSEWHERE: typing.Dict[typing.Tuple[str, str], str] = {
     ("Set-TransportConfig", parameter): "Exchange 2007 keeps it per server, on Set-TransportServer, which this "
                                         "collection does not manage"
-    for parameter in ("ExternalDsnSendHtml", "InternalDsnSendHtml", "ExternalDelayDsnEnabled", "InternalDelayDsnEnabled")
+    for parameter in FIRST_VERSION["Set-TransportConfig"]
 }
 
 _VERSION = re.compile(r"Version (\d+)\.(\d+) \(Build (\d+)\.(\d+)")

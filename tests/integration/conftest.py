@@ -13,6 +13,7 @@ import typing
 
 import pytest
 import yaml
+from exchange_emulator.pytest_plugin import start_lab
 
 HERE = pathlib.Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -39,7 +40,6 @@ def contoso_lab(servers: typing.List[typing.Dict[str, typing.Any]]) -> typing.Di
 
 def lab_fixture(servers: typing.List[typing.Dict[str, typing.Any]]) -> typing.Any:
     """A test module's `exchange_lab` fixture: contoso_lab(servers), started once for the module."""
-    from exchange_emulator.pytest_plugin import start_lab
 
     @pytest.fixture(scope="module")
     def exchange_lab(tmp_path_factory: pytest.TempPathFactory) -> typing.Iterator[typing.Any]:

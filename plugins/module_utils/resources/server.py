@@ -19,12 +19,6 @@ HUB_TRANSPORT = "HubTransport"
 EDGE = "Edge"
 
 
-def version_label(admin_display_version: str) -> str:
-    """2007, 2010, 2013, 2016, 2019 or SE from an AdminDisplayVersion such as 'Version 15.2 (Build 1544.4)'.
-    Exchange 2003 (6.x) and versions this collection does not know raise VersionUnsupported, naming the string."""
-    return version_of({"Name": "The server", "AdminDisplayVersion": admin_display_version})
-
-
 def server_roles(server_role: str) -> typing.List[str]:
     """ServerRole as a list: 'Mailbox, ClientAccess, HubTransport' -> ['Mailbox', 'ClientAccess', 'HubTransport']."""
     return [part.strip() for part in str(server_role or "").split(",") if part.strip() and part.strip() != "None"]

@@ -14,6 +14,7 @@ from ansible_collections.mailhygiene.exchange.plugins.module_utils.errors import
     ParameterNotInVersion, VersionUnsupported,
 )
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources import server
+from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.base import version_of
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.antispam_agents import AntispamAgents
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.recipient_filter import RecipientFilter
 from ansible_collections.mailhygiene.exchange.plugins.module_utils.resources.remote_domain import RemoteDomain
@@ -44,12 +45,12 @@ def test_an_unknown_version_names_the_string(text):
     with pytest.raises(versions.UnknownVersion, match=re.escape("AdminDisplayVersion %r" % text)):
         versions.label(text)
     with pytest.raises(VersionUnsupported, match=re.escape("AdminDisplayVersion %r" % text)):
-        server.version_label(text)
+        version_of({"Name": "EX01", "AdminDisplayVersion": text})
 
 
 def test_exchange_2003_is_refused_pointing_at_the_docs():
     with pytest.raises(VersionUnsupported) as raised:
-        server.version_label(V2003)
+        version_of({"Name": "EX03", "AdminDisplayVersion": V2003})
     assert "Exchange 2003" in raised.value.message and "cannot be managed with PowerShell" in raised.value.message
     assert 'docs/exchange-versions.md, "Exchange 2003"' in raised.value.message
     assert raised.value.version == "2003"
